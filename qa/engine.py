@@ -1,0 +1,407 @@
+"""The one API the CLI and the UI use: ``Engine.ask(question, history)`` streams a cited answer.
+
+The engine owns the loaded index, embedder and generator (all lazy, loaded once) and decides what
+goes into the prompt: the whole corpus when it fits the context (a fixed prefix, so llama.cpp's KV
+cache makes every later question cheap), otherwise the best passages from hybrid retrieval.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.chunking import ChunkingParams
+from qa.config import Settings
+from qa.corpus import load_articles
+from qa.embedding import Embedder, make_embedder
+from qa.errors import IndexMismatchError, InputError
+from qa.generation import Generator, LlamaGenerator
+from qa.language import question_language
+from qa.models import resolve_model
+from qa.prompting import (
+    Passage,
+    Turn,
+    build_prompt,
+    cited_numbers,
+    is_refusal,
+    merge_spans,
+    prompt_prefix,
+    tile_chunks,
+)
+from qa.retrieval import Retriever
+from qa.store import Index, UpdateReport, load_index, update_index
+
+# Room kept free in the context for the conversation, the question and the answer.
+_RESERVED_TOKENS = 1200
+
+
+@dataclass(frozen=True)
+class Source:
+    """A passage given to the model; ``text == article[start:end]`` of ``doc``."""
+
+    n: int
+    doc: str
+    title: str
+    text: str
+    start: int
+    end: int
+    score: float
+    cited: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "n": self.n,
+            "doc": self.doc,
+            "title": self.title,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 4),
+            "cited": self.cited,
+        }
+
+
+@dataclass(frozen=True)
+class Timings:
+    retrieve_ms: float
+    ttft_ms: float
+    total_ms: float
+    tokens: int = 0
+
+    @property
+    def tokens_per_s(self) -> float:
+        gen_ms = self.total_ms - self.ttft_ms
+        return (self.tokens - 1) / (gen_ms / 1000) if self.tokens > 1 and gen_ms > 0 else 0.0
+
+    def as_json(self) -> dict[str, float]:
+        return {
+            "retrieve_ms": round(self.retrieve_ms, 1),
+            "ttft_ms": round(self.ttft_ms, 1),
+            "total_ms": round(self.total_ms, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    sources: tuple[Source, ...]
+    timings: Timings
+    model: str
+    language: str
+    refused: bool
+    cancelled: bool = False
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "sources": [s.as_json() for s in self.sources],
+            "timings": self.timings.as_json(),
+            "model": self.model,
+            "language": self.language,
+            "refused": self.refused,
+        }
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    path: str
+    version: str
+    articles: int
+    chunks: int
+    embedder: str
+
+
+class AnswerStream:
+    """Iterate for answer text as it is generated; ``answer`` is complete once iteration ends.
+
+    ``passages`` are known before the first token, so a UI can show them while the model writes.
+    ``close()`` stops generation early (the answer is then marked cancelled).
+    """
+
+    def __init__(
+        self,
+        question: str,
+        language: str,
+        passages: list[Passage],
+        fallback: list[Passage],
+        tokens: Iterator[str],
+        model: str,
+        started: float,
+        retrieve_ms: float,
+    ) -> None:
+        self.question = question
+        self.language = language
+        self.passages = passages
+        self._fallback = fallback
+        self._tokens = tokens
+        self._model = model
+        self._started = started
+        self._retrieve_ms = retrieve_ms
+        self._parts: list[str] = []
+        self._first: float | None = None
+        self._answer: Answer | None = None
+        self._cancelled = False
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            for text in self._tokens:
+                if self._first is None:
+                    self._first = time.perf_counter()
+                    text = text.lstrip()
+                self._parts.append(text)
+                yield text
+        finally:
+            self._finish()
+
+    def close(self) -> None:
+        """Cancel: stop the model at the next token."""
+        self._cancelled = True
+        close = getattr(self._tokens, "close", None)
+        if close is not None:
+            close()
+        self._finish()
+
+    @property
+    def answer(self) -> Answer:
+        if self._answer is None:
+            for _ in self:
+                pass
+        assert self._answer is not None
+        return self._answer
+
+    def _finish(self) -> None:
+        if self._answer is not None:
+            return
+        end = time.perf_counter()
+        text = "".join(self._parts).strip()
+        first = self._first if self._first is not None else end
+        refused = is_refusal(text)
+        by_number = {p.n: p for p in self.passages}
+        cited = [by_number[n] for n in cited_numbers(text) if n in by_number]
+        chosen = cited if cited or refused else self._fallback
+        sources = tuple(
+            Source(p.n, p.doc, p.title, p.text, p.start, p.end, p.score, cited=p in cited)
+            for p in chosen
+        )
+        self._answer = Answer(
+            question=self.question,
+            answer=text,
+            sources=sources,
+            timings=Timings(
+                retrieve_ms=self._retrieve_ms,
+                ttft_ms=(first - self._started) * 1000,
+                total_ms=(end - self._started) * 1000,
+                tokens=len(self._parts),
+            ),
+            model=self._model,
+            language=self.language,
+            refused=refused,
+            cancelled=self._cancelled,
+        )
+
+
+@dataclass
+class _Loaded:
+    index: Index
+    retriever: Retriever
+    corpus_passages: list[Passage] | None = None
+    chunk_to_passages: list[list[int]] = field(default_factory=list)
+
+
+class Engine:
+    """Questions in, cited answers out. Thread-safe for one question at a time."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        generator: Generator | None = None,
+        log: Callable[[str], None] = lambda _m: None,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._generator = generator
+        self._log = log
+        self._loaded: _Loaded | None = None
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------ components (lazy, once)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = make_embedder(self.settings.embedder)
+        return self._embedder
+
+    @property
+    def generator(self) -> Generator:
+        if self._generator is None:
+            resolved = resolve_model(self.settings.model, self.settings.cache_dir, self._log)
+            self._generator = LlamaGenerator(
+                resolved.path,
+                resolved.name,
+                n_ctx=self.settings.n_ctx,
+                n_threads=self.settings.n_threads,
+                n_batch=self.settings.n_batch,
+            )
+        return self._generator
+
+    @property
+    def model_name(self) -> str:
+        return self.generator.name
+
+    def _load(self) -> _Loaded:
+        with self._lock:
+            if self._loaded is None:
+                index = load_index(self.settings.index_dir)
+                self._check_embedder(index)
+                self._loaded = _Loaded(
+                    index, Retriever(index, self.embedder, self.settings.dense_weight)
+                )
+            return self._loaded
+
+    def _check_embedder(self, index: Index) -> None:
+        from qa.embedding import embedder_identity
+
+        expected = (
+            self._embedder.name
+            if self._embedder is not None
+            else embedder_identity(self.settings.embedder)[0]
+        )
+        if index.manifest.embedder != expected:
+            raise IndexMismatchError(
+                f"the index was built with {index.manifest.embedder} but {expected} is configured; "
+                "run `qa index` to rebuild it"
+            )
+
+    def index_info(self) -> IndexInfo:
+        index = self._load().index
+        return IndexInfo(
+            path=str(self.settings.index_dir),
+            version=index.version,
+            articles=len(index.manifest.docs),
+            chunks=len(index.chunks),
+            embedder=index.manifest.embedder,
+        )
+
+    def warm_up(self) -> None:
+        """Load everything the first question needs and prefill the fixed prompt prefix."""
+        loaded = self._load()
+        passages = self._corpus_passages(loaded)
+        if passages is not None and hasattr(self.generator, "prefill"):
+            self.generator.prefill(prompt_prefix(passages))  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------ indexing
+
+    def reindex(
+        self,
+        *,
+        rebuild: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        warn: Callable[[str], None] = lambda _m: None,
+    ) -> UpdateReport:
+        """Bring the index up to date with the seeds directory; later questions use the new one."""
+        articles = load_articles(self.settings.seeds_dir, warn)
+        params = ChunkingParams(self.settings.chunk_chars, self.settings.chunk_overlap_chars)
+        report = update_index(
+            self.settings.index_dir,
+            articles,
+            self.embedder,
+            params,
+            rebuild=rebuild,
+            progress=progress,
+            warn=warn,
+        )
+        with self._lock:
+            self._loaded = None
+        return report
+
+    # ------------------------------------------------------------ asking
+
+    def validate_question(self, question: str) -> str:
+        text = " ".join(question.split())
+        if not text:
+            raise InputError("the question is empty; type a question about the articles")
+        limit = self.settings.max_question_chars
+        if len(text) > limit:
+            raise InputError(
+                f"the question is {len(text)} characters long; keep it under {limit} characters"
+            )
+        return text
+
+    def _corpus_passages(self, loaded: _Loaded) -> list[Passage] | None:
+        """All passages when the corpus fits the context with room to spare, else None."""
+        if self.settings.context_mode != "auto":
+            return None
+        if loaded.corpus_passages is None and not loaded.chunk_to_passages:
+            passages = tile_chunks(loaded.index.chunks)
+            budget = self.settings.n_ctx - _RESERVED_TOKENS - self.settings.max_answer_tokens
+            total_chars = sum(len(p.text) for p in passages)
+            fits = total_chars < budget * 2.5 and (  # cheap bound first, then exact count
+                self.generator.count_tokens(prompt_prefix(passages)) <= budget
+            )
+            loaded.corpus_passages = passages if fits else None
+            loaded.chunk_to_passages = [[] for _ in loaded.index.chunks]  # marks "decided"
+            if fits:
+                for ci, chunk in enumerate(loaded.index.chunks):
+                    loaded.chunk_to_passages[ci] = [
+                        pi
+                        for pi, p in enumerate(passages)
+                        if p.doc == chunk.doc and p.start < chunk.end and chunk.start < p.end
+                    ]
+        return loaded.corpus_passages
+
+    def search_query(self, question: str, history: Sequence[Turn]) -> str:
+        """What to retrieve with: a follow-up carries the previous question's terms along."""
+        if not history:
+            return question
+        return f"{history[-1].question} {question}"
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> AnswerStream:
+        """Retrieve, build the prompt and start generating; raises ``QAError`` on bad input."""
+        question = self.validate_question(question)
+        started = time.perf_counter()
+        loaded = self._load()
+        language = question_language(question)
+        query = self.search_query(question, history)
+        scores = loaded.retriever.scores(query)
+        corpus = self._corpus_passages(loaded)
+        k = self.settings.k
+        if corpus is not None:
+            passage_scores = np.zeros(len(corpus), dtype=np.float32)
+            for ci, pis in enumerate(loaded.chunk_to_passages):
+                for pi in pis:
+                    passage_scores[pi] = max(passage_scores[pi], scores[ci])
+            passages = [
+                Passage(p.n, p.doc, p.title, p.start, p.end, p.text, float(passage_scores[i]))
+                for i, p in enumerate(corpus)
+            ]
+            fallback = sorted(passages, key=lambda p: -p.score)[: min(k, 3)]
+        else:
+            order = np.argsort(-scores, kind="stable")[:k]
+            passages = merge_spans((loaded.index.chunks[i], float(scores[i])) for i in order)
+            fallback = passages[: min(k, 3)]
+        retrieve_ms = (time.perf_counter() - started) * 1000
+        prompt = build_prompt(passages, question, language, history)
+        tokens = self.generator.stream(prompt, self.settings.max_answer_tokens)
+        return AnswerStream(
+            question,
+            language,
+            passages,
+            fallback,
+            tokens,
+            self.generator.name,
+            started,
+            retrieve_ms,
+        )
+
+    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        """Ask and wait for the whole answer."""
+        return self.ask(question, history).answer

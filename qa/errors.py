@@ -1,0 +1,45 @@
+"""User-facing errors: each carries one line that says what happened and what to do.
+
+Anything raised as a ``QAError`` is a user mistake or an environment problem, so the CLI and the UI
+show its message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base for errors whose message is meant for the user."""
+
+    exit_code = 2
+
+
+class InputError(QAError):
+    """The question, a flag or an input file is not acceptable."""
+
+
+class CorpusError(QAError):
+    """The seeds directory is missing, empty or unreadable."""
+
+
+class IndexMissingError(QAError):
+    """No index has been built yet."""
+
+
+class IndexCorruptError(QAError):
+    """The index on disk is damaged, truncated or from an incompatible build."""
+
+
+class IndexMismatchError(QAError):
+    """The index was written with another embedder or chunking than the one configured."""
+
+
+class IndexBusyError(QAError):
+    """Another process is writing the index."""
+
+
+class ModelError(QAError):
+    """A model file is missing, corrupt or cannot be loaded."""
+
+
+class GenerationError(QAError):
+    """The language model failed while answering."""

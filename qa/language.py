@@ -1,0 +1,101 @@
+"""Which language a question is in (Indonesian or English), from its function words."""
+
+from __future__ import annotations
+
+import re
+
+_ID = frozenset(
+    [
+        "apa",
+        "apakah",
+        "siapa",
+        "siapakah",
+        "kapan",
+        "dimana",
+        "mana",
+        "mengapa",
+        "kenapa",
+        "bagaimana",
+        "berapa",
+        "yang",
+        "dan",
+        "di",
+        "ke",
+        "dari",
+        "untuk",
+        "dengan",
+        "ini",
+        "itu",
+        "adalah",
+        "tidak",
+        "dalam",
+        "pada",
+        "oleh",
+        "akan",
+        "sebut",
+        "menurut",
+        "artikel",
+        "dia",
+        "ia",
+        "mereka",
+        "kota",
+        "negara",
+        "tahun",
+        "bisa",
+        "juga",
+        "sudah",
+        "telah",
+    ]
+)
+_EN = frozenset(
+    [
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "which",
+        "is",
+        "are",
+        "was",
+        "were",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "does",
+        "do",
+        "did",
+        "according",
+        "article",
+        "say",
+        "said",
+        "he",
+        "she",
+        "they",
+        "it",
+        "this",
+        "that",
+        "city",
+        "country",
+        "year",
+        "can",
+    ]
+)
+_WORD = re.compile(r"[a-zA-Z]+")
+
+
+def question_language(text: str) -> str:
+    """'id' or 'en'; ties go to Indonesian, the language of the articles."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    id_score = sum(w in _ID for w in words)
+    en_score = sum(w in _EN for w in words)
+    return "en" if en_score > id_score else "id"

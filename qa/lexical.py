@@ -1,0 +1,372 @@
+"""Lexical (BM25) retrieval with Indonesian-aware tokens: case-folded, stop words dropped, stemmed.
+
+Dense retrieval with the English-only MiniLM is weak on Indonesian (DESIGN.md: recall@5 0.57 versus
+BM25's 0.87), so this index carries most of the retrieval. Persisted by bm25s as ``.npy`` arrays and
+JSON, loaded with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
+
+STOPWORDS_ID = frozenset(
+    [
+        "ada",
+        "adalah",
+        "adanya",
+        "agar",
+        "akan",
+        "akankah",
+        "akhirnya",
+        "aku",
+        "akulah",
+        "amat",
+        "anda",
+        "andalah",
+        "antara",
+        "apa",
+        "apaan",
+        "apakah",
+        "apalagi",
+        "atas",
+        "atau",
+        "ataupun",
+        "bagai",
+        "bagaimana",
+        "bagaimanakah",
+        "bagi",
+        "bahkan",
+        "bahwa",
+        "bahwasanya",
+        "baik",
+        "banyak",
+        "beberapa",
+        "begini",
+        "begitu",
+        "belum",
+        "berapa",
+        "berapakah",
+        "bersama",
+        "betapa",
+        "biasa",
+        "bila",
+        "bilamana",
+        "bisa",
+        "boleh",
+        "bukan",
+        "bukankah",
+        "dalam",
+        "dan",
+        "dapat",
+        "dari",
+        "daripada",
+        "dengan",
+        "di",
+        "dia",
+        "dialah",
+        "diri",
+        "dirinya",
+        "ia",
+        "ialah",
+        "ini",
+        "inilah",
+        "itu",
+        "itulah",
+        "jadi",
+        "jika",
+        "jikalau",
+        "juga",
+        "kah",
+        "kalau",
+        "kami",
+        "kamu",
+        "kapan",
+        "kapankah",
+        "karena",
+        "ke",
+        "kebanyakan",
+        "kecuali",
+        "kemudian",
+        "kenapa",
+        "kepada",
+        "ketika",
+        "kita",
+        "lagi",
+        "lah",
+        "lain",
+        "lainnya",
+        "maka",
+        "makin",
+        "mana",
+        "manakah",
+        "masih",
+        "melainkan",
+        "mengapa",
+        "menurut",
+        "mereka",
+        "merekalah",
+        "meski",
+        "meskipun",
+        "mungkin",
+        "namun",
+        "nanti",
+        "nya",
+        "oleh",
+        "pada",
+        "padahal",
+        "para",
+        "pun",
+        "saat",
+        "saja",
+        "sama",
+        "sambil",
+        "sampai",
+        "sangat",
+        "sebab",
+        "sebagai",
+        "sebelum",
+        "sedang",
+        "sedangkan",
+        "segala",
+        "sehingga",
+        "sejak",
+        "selagi",
+        "selain",
+        "seluruh",
+        "semua",
+        "sementara",
+        "seorang",
+        "sepanjang",
+        "seperti",
+        "sesudah",
+        "setelah",
+        "setiap",
+        "siapa",
+        "siapakah",
+        "supaya",
+        "tak",
+        "tanpa",
+        "tapi",
+        "telah",
+        "tentang",
+        "tentu",
+        "tersebut",
+        "tetapi",
+        "tiap",
+        "untuk",
+        "waktu",
+        "yaitu",
+        "yakni",
+        "yang",
+        "sang",
+        "si",
+        "pula",
+        "pernah",
+        "hanya",
+        "lebih",
+        "oleh-oleh",
+    ]
+)
+STOPWORDS_EN = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "according",
+        "article",
+        "say",
+        "says",
+        "said",
+        "tell",
+    ]
+)
+STOPWORDS = STOPWORDS_ID | STOPWORDS_EN
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Indonesian affix removal (Sastrawi); numbers and short tokens are kept as they are."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    return _stemmer().stem(word) or word
+
+
+def tokenize(text: str) -> list[str]:
+    """Case-folded, stop-word-free, stemmed tokens; hyphenated words also yield their parts."""
+    tokens: list[str] = []
+    for match in _WORD.finditer(text.casefold()):
+        word = match.group(0).replace("’", "'")
+        parts = [word] if "-" not in word else [word, *word.split("-")]
+        for part in parts:
+            if part and part not in STOPWORDS:
+                tokens.append(stem(part))
+    return tokens
+
+
+class LexicalIndex:
+    """BM25 over chunk texts; scores align with chunk order."""
+
+    def __init__(self, bm25: Any, size: int) -> None:
+        self._bm25 = bm25
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        import bm25s
+
+        corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        bm25.index(corpus_tokens, show_progress=False)
+        return cls(bm25, len(texts))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query (zeros when no query term is known)."""
+        terms = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
+        if not terms or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+
+    def save(self, directory: Path) -> None:
+        self._bm25.save(str(directory))
+        (directory / "lexical.json").write_text(json.dumps({"size": self.size}))
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        import bm25s
+
+        size = json.loads((directory / "lexical.json").read_text())["size"]
+        bm25 = bm25s.BM25.load(str(directory), mmap=False, load_corpus=False)
+        return cls(bm25, size)

@@ -1,0 +1,153 @@
+"""Prompt building: passages numbered for citation, Qwen chat markup, and a stable prefix.
+
+Order is fixed text first (rules), then the passages, then the conversation, then the question, so
+that everything before the question can be served from llama.cpp's KV cache when it repeats.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from qa.chunking import Chunk
+
+REFUSAL = {
+    "id": "Artikel tidak menyebutkan hal itu.",
+    "en": "The articles do not say.",
+}
+LANGUAGE_HINT = {
+    "id": "Jawab singkat dalam bahasa Indonesia.",
+    "en": "Answer briefly in English.",
+}
+
+SYSTEM_RULES = f"""You answer questions about news articles, using only the numbered passages below.
+Rules:
+- Answer in one or two short sentences, in the language of the question.
+- Cite the passage that supports each claim by its number in square brackets, like [2].
+- Use only facts stated in the passages, never outside knowledge.
+- If the passages do not contain the answer, reply only: "{REFUSAL["id"]}" (Indonesian question) \
+or "{REFUSAL["en"]}" (English question)."""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A numbered, citable span of one article (``text == article[start:end]``)."""
+
+    n: int
+    doc: str
+    title: str
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One finished exchange of a conversation."""
+
+    question: str
+    answer: str
+
+
+def merge_spans(scored: Iterable[tuple[Chunk, float]]) -> list[Passage]:
+    """Merge overlapping chunks of the same article into one passage; order by best score."""
+    by_doc: dict[str, list[tuple[Chunk, float]]] = {}
+    for chunk, score in scored:
+        by_doc.setdefault(chunk.doc, []).append((chunk, score))
+    merged: list[tuple[float, str, str, int, int, str]] = []
+    for doc, items in by_doc.items():
+        items.sort(key=lambda item: item[0].start)
+        chunk, score = items[0]
+        title, start, end, text, best = chunk.title, chunk.start, chunk.end, chunk.text, score
+        for chunk, score in items[1:]:
+            if chunk.start <= end:  # overlapping: extend with the part not yet covered
+                if chunk.end > end:
+                    text += chunk.text[end - chunk.start :]
+                    end = chunk.end
+                best = max(best, score)
+                continue
+            merged.append((best, doc, title, start, end, text))
+            title, start, end, text, best = chunk.title, chunk.start, chunk.end, chunk.text, score
+        merged.append((best, doc, title, start, end, text))
+    merged.sort(key=lambda m: (-m[0], m[1], m[3]))
+    return [Passage(i + 1, d, t, s, e, x, sc) for i, (sc, d, t, s, e, x) in enumerate(merged)]
+
+
+def tile_chunks(chunks: Sequence[Chunk]) -> list[Passage]:
+    """The whole corpus as non-overlapping passages (each chunk minus its overlap), in order."""
+    passages: list[Passage] = []
+    prev_doc, prev_end = None, 0
+    for chunk in chunks:
+        if chunk.doc != prev_doc:
+            prev_doc, prev_end = chunk.doc, 0
+        start = max(chunk.start, prev_end)
+        text = chunk.text[start - chunk.start :]
+        stripped = text.lstrip()
+        start += len(text) - len(stripped)
+        if stripped:
+            passages.append(
+                Passage(len(passages) + 1, chunk.doc, chunk.title, start, chunk.end, stripped)
+            )
+        prev_end = max(prev_end, chunk.end)
+    return passages
+
+
+def format_passages(passages: Sequence[Passage]) -> str:
+    lines = []
+    current_title = None
+    for p in passages:
+        if p.title != current_title:
+            lines.append(f"Article: {p.title}")
+            current_title = p.title
+        lines.append(f"[{p.n}] {p.text}")
+    return "\n\n".join(lines)
+
+
+_CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+
+
+def strip_citations(text: str) -> str:
+    return _CITATION.sub("", text).strip()
+
+
+def chat_markup(role: str, content: str) -> str:
+    return f"<|im_start|>{role}\n{content}<|im_end|>\n"
+
+
+def prompt_prefix(passages: Sequence[Passage]) -> str:
+    """The part of the prompt that depends only on the passages: cacheable."""
+    return chat_markup("system", f"{SYSTEM_RULES}\n\nPassages:\n\n{format_passages(passages)}")
+
+
+def build_prompt(
+    passages: Sequence[Passage], question: str, language: str, history: Sequence[Turn] = ()
+) -> str:
+    """The full prompt: cacheable prefix, earlier turns (citations stripped), then the question."""
+    parts = [prompt_prefix(passages)]
+    for turn in history:
+        parts.append(chat_markup("user", turn.question))
+        parts.append(chat_markup("assistant", strip_citations(turn.answer)))
+    parts.append(chat_markup("user", f"{question}\n({LANGUAGE_HINT[language]})"))
+    parts.append("<|im_start|>assistant\n")
+    return "".join(parts)
+
+
+_CITED = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+def cited_numbers(answer: str) -> list[int]:
+    """Passage numbers cited in an answer, in order of first appearance."""
+    seen: list[int] = []
+    for group in _CITED.findall(answer):
+        for number in group.split(","):
+            n = int(number)
+            if n not in seen:
+                seen.append(n)
+    return seen
+
+
+def is_refusal(answer: str) -> bool:
+    text = strip_citations(answer).lower()
+    return any(r.lower().rstrip(".") in text for r in REFUSAL.values())

@@ -1,0 +1,375 @@
+"""The index on disk: FAISS vectors, BM25, chunk metadata and a manifest, replaced atomically.
+
+Layout under the index directory::
+
+    CURRENT            name of the live version directory (replaced with os.replace: atomic)
+    v-<stamp>/         manifest.json, chunks.jsonl, dense.faiss, lexical/ (bm25s .npy + .json)
+    .lock              held while writing, so two writers cannot interleave
+
+A writer builds a complete new version directory, fsyncs it and only then points CURRENT at it, so a
+reader (or a crash at any moment) always sees either the old index or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.chunking import Chunk, ChunkingParams, chunk_article
+from qa.corpus import Article
+from qa.embedding import Embedder
+from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError
+from qa.lexical import LexicalIndex
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    embedder: str
+    dim: int
+    chunking: dict[str, Any]
+    docs: dict[str, dict[str, Any]]  # doc -> {"sha256", "title", "chunks"}
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # relpath -> {"size", "sha256"}
+    created: str = ""
+    format: int = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Index:
+    """A loaded index; ``chunks[i]`` is row ``i`` of ``dense`` and of ``lexical``."""
+
+    path: Path
+    manifest: Manifest
+    chunks: tuple[Chunk, ...]
+    dense: Any  # faiss.Index
+    lexical: LexicalIndex
+
+    @property
+    def version(self) -> str:
+        return self.path.name
+
+    def vectors(self) -> np.ndarray:
+        return (
+            self.dense.reconstruct_n(0, self.dense.ntotal)
+            if self.dense.ntotal
+            else np.zeros((0, self.manifest.dim), dtype=np.float32)
+        )
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+    removed: tuple[str, ...]
+    kept: tuple[str, ...]
+    chunks: int
+    embedded: int
+    rebuilt_because: str = ""
+    written: bool = True
+    path: Path | None = None
+
+    def summary(self) -> str:
+        parts = [
+            f"added {len(self.added)}",
+            f"updated {len(self.updated)}",
+            f"removed {len(self.removed)}",
+            f"kept {len(self.kept)}",
+        ]
+        head = "index up to date" if not self.written else "index written"
+        why = f" (full rebuild: {self.rebuilt_because})" if self.rebuilt_because else ""
+        counts = f"{self.chunks} chunks, {self.embedded} embedded"
+        return f"{head}{why}: {', '.join(parts)} articles; {counts}"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def current_version_dir(index_dir: Path) -> Path:
+    pointer = index_dir / CURRENT
+    if not pointer.is_file():
+        raise IndexMissingError(f"no index in {index_dir}; run `qa index` to build it")
+    name = pointer.read_text().strip()
+    path = index_dir / name
+    if not name or "/" in name or not path.is_dir():
+        raise IndexCorruptError(
+            f"the index in {index_dir} points at a missing version; run `qa index --rebuild`"
+        )
+    return path
+
+
+def load_index(index_dir: Path) -> Index:
+    """Load and verify the live index; every failure is a one-line ``QAError``."""
+    path = current_version_dir(index_dir)
+    fix = f"run `qa index --rebuild --index {index_dir}`"
+    try:
+        manifest = Manifest(**json.loads((path / "manifest.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexCorruptError(
+            f"the index manifest is unreadable ({exc.__class__.__name__}); {fix}"
+        ) from None
+    if manifest.format != FORMAT_VERSION:
+        raise IndexCorruptError(f"the index was written by another version of qa; {fix}")
+    for rel, meta in manifest.files.items():
+        file = path / rel
+        if (
+            not file.is_file()
+            or file.stat().st_size != meta["size"]
+            or _sha256(file) != meta["sha256"]
+        ):
+            raise IndexCorruptError(f"index file {rel} is missing, truncated or damaged; {fix}")
+    try:
+        import faiss
+
+        dense = faiss.read_index(str(path / "dense.faiss"))
+        chunks = tuple(_read_chunks(path / "chunks.jsonl"))
+        lexical = LexicalIndex.load(path / "lexical")
+    except Exception as exc:  # faiss raises RuntimeError, bm25s/json raise many kinds
+        raise IndexCorruptError(
+            f"the index could not be read ({exc.__class__.__name__}); {fix}"
+        ) from None
+    if dense.ntotal != len(chunks) or lexical.size != len(chunks) or dense.d != manifest.dim:
+        raise IndexCorruptError(f"the index parts disagree in size; {fix}")
+    return Index(path=path, manifest=manifest, chunks=chunks, dense=dense, lexical=lexical)
+
+
+def _read_chunks(file: Path) -> Iterator[Chunk]:
+    with file.open(encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            yield Chunk(**row)
+
+
+def _sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- writing
+
+
+@contextlib.contextmanager
+def write_lock(index_dir: Path) -> Iterator[None]:
+    """An exclusive, non-blocking lock: a second writer gets a clear error instead of waiting."""
+    import fcntl
+
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(
+                f"another `qa index` is writing {index_dir}; wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def update_index(
+    index_dir: Path,
+    articles: list[Article],
+    embedder: Embedder,
+    params: ChunkingParams,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] = lambda _m: None,
+    batch_size: int = 32,
+) -> UpdateReport:
+    """Bring the index up to date with ``articles``, re-embedding only new and changed ones."""
+    with write_lock(index_dir):
+        _remove_stale_versions(index_dir)
+        old, reason = None, "requested" if rebuild else ""
+        if not rebuild:
+            try:
+                old = load_index(index_dir)
+            except IndexMissingError:
+                reason = ""
+            except IndexCorruptError as exc:
+                warn(f"the existing index is unusable ({exc}); rebuilding it")
+                reason = "existing index unreadable"
+        if old is not None:
+            if old.manifest.embedder != embedder.name:
+                reason = f"embedder changed from {old.manifest.embedder} to {embedder.name}"
+                old = None
+            elif old.manifest.chunking != params.as_dict():
+                reason = "chunking settings changed"
+                old = None
+
+        old_rows: dict[str, list[int]] = {}
+        if old is not None:
+            for row, chunk in enumerate(old.chunks):
+                old_rows.setdefault(chunk.doc, []).append(row)
+        old_docs = old.manifest.docs if old is not None else {}
+        old_vectors = old.vectors() if old is not None else None
+
+        added, updated, kept = [], [], []
+        kept_rows: list[int] = []
+        chunks: list[Chunk] = []
+        fresh: list[Chunk] = []
+        for article in articles:
+            previous = old_docs.get(article.doc)
+            if previous is not None and previous["sha256"] == article.sha256:
+                kept.append(article.doc)
+                rows = old_rows.get(article.doc, [])
+                kept_rows.extend(rows)
+                chunks.extend(old.chunks[r] for r in rows)  # type: ignore[union-attr]
+                continue
+            (updated if previous is not None else added).append(article.doc)
+            new = chunk_article(article, params)
+            fresh.extend(new)
+            chunks.extend(new)
+        current_docs = {a.doc for a in articles}
+        removed = sorted(set(old_docs) - current_docs)
+
+        report_args = dict(
+            added=tuple(added),
+            updated=tuple(updated),
+            removed=tuple(removed),
+            kept=tuple(kept),
+            chunks=len(chunks),
+            embedded=len(fresh),
+            rebuilt_because=reason,
+        )
+        if old is not None and not added and not updated and not removed:
+            return UpdateReport(**report_args, written=False, path=old.path)  # type: ignore[arg-type]
+
+        new_vectors = _embed_all(embedder, [c.text for c in fresh], progress, batch_size)
+        dim = _dimension(old_vectors, new_vectors)
+        # Reassemble rows in article order: kept rows keep their vectors, fresh rows get new ones.
+        vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+        kept_iter, fresh_iter = iter(kept_rows), iter(range(len(fresh)))
+        fresh_ids = {id(c) for c in fresh}
+        for i, chunk in enumerate(chunks):
+            if id(chunk) in fresh_ids:
+                vectors[i] = new_vectors[next(fresh_iter)]
+            else:
+                vectors[i] = old_vectors[next(kept_iter)]  # type: ignore[index]
+
+        manifest = Manifest(
+            embedder=embedder.name,
+            dim=dim,
+            chunking=params.as_dict(),
+            docs={a.doc: {"sha256": a.sha256, "title": a.title, "chunks": 0} for a in articles},
+            created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        )
+        for chunk in chunks:
+            manifest.docs[chunk.doc]["chunks"] += 1
+        path = write_version(index_dir, manifest, chunks, vectors)
+        return UpdateReport(**report_args, path=path)  # type: ignore[arg-type]
+
+
+def _dimension(old: np.ndarray | None, new: np.ndarray) -> int:
+    if new.size:
+        return int(new.shape[1])
+    if old is not None and old.size:
+        return int(old.shape[1])
+    return 0
+
+
+def _embed_all(
+    embedder: Embedder, texts: list[str], progress: Progress | None, batch_size: int
+) -> np.ndarray:
+    parts = []
+    if progress:
+        progress(0, len(texts))
+    for start in range(0, len(texts), batch_size):
+        parts.append(np.asarray(embedder.embed(texts[start : start + batch_size]), np.float32))
+        if progress:
+            progress(min(start + batch_size, len(texts)), len(texts))
+    return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+
+
+def write_version(
+    index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray
+) -> Path:
+    """Write a complete version directory, then switch CURRENT to it atomically."""
+    import faiss
+
+    name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    tmp = index_dir / f".tmp-{name}"
+    tmp.mkdir(parents=True)
+    try:
+        dense = faiss.IndexFlatIP(vectors.shape[1])
+        if len(vectors):
+            dense.add(vectors)
+        faiss.write_index(dense, str(tmp / "dense.faiss"))
+        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+            for c in chunks:
+                fh.write(json.dumps(c.__dict__, ensure_ascii=False) + "\n")
+        (tmp / "lexical").mkdir()
+        LexicalIndex.build([c.text for c in chunks]).save(tmp / "lexical")
+        files = {
+            str(f.relative_to(tmp)): {"size": f.stat().st_size, "sha256": _sha256(f)}
+            for f in sorted(tmp.rglob("*"))
+            if f.is_file()
+        }
+        final = Manifest(**{**manifest.__dict__, "files": files})
+        (tmp / "manifest.json").write_text(final.to_json(), encoding="utf-8")
+        _fsync_tree(tmp)
+        target = index_dir / name
+        os.replace(tmp, target)
+        pointer_tmp = index_dir / f".{CURRENT}.tmp"
+        pointer_tmp.write_text(name + "\n")
+        _fsync_file(pointer_tmp)
+        os.replace(pointer_tmp, index_dir / CURRENT)
+        _fsync_dir(index_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _remove_stale_versions(index_dir)
+    return target
+
+
+def _remove_stale_versions(index_dir: Path) -> None:
+    """Delete leftovers of crashed writes and versions no longer pointed at."""
+    try:
+        live = (index_dir / CURRENT).read_text().strip()
+    except OSError:
+        live = ""
+    for entry in index_dir.glob("*"):
+        is_version = entry.name.startswith(("v-", ".tmp-v-"))
+        if entry.is_dir() and is_version and entry.name != live:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        _fsync_file(path)
+
+
+def _fsync_tree(root: Path) -> None:
+    for f in root.rglob("*"):
+        if f.is_file():
+            _fsync_file(f)
+        else:
+            _fsync_dir(f)
+    _fsync_dir(root)

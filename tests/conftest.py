@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.config import load_settings
+from qa.engine import Engine
+from tests.fakes import FakeEmbedder, FakeGenerator
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_DIR = REPO / "seeds"
+SEED_FILE = SEED_DIR / "000_3f6abac00ed53627.txt"
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    """A seeds directory holding a copy of the real seed article."""
+    d = tmp_path / "seeds"
+    d.mkdir()
+    (d / SEED_FILE.name).write_bytes(SEED_FILE.read_bytes())
+    return d
+
+
+@pytest.fixture
+def settings(tmp_path: Path, seeds: Path):
+    return load_settings(
+        environ={},
+        seeds_dir=seeds,
+        index_dir=tmp_path / "indexes",
+        cache_dir=tmp_path / "cache",
+        data_dir=tmp_path / "data",
+    )
+
+
+@pytest.fixture
+def fake_engine(settings) -> Engine:
+    """An engine with the fake embedder and generator over an indexed copy of the seed article."""
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator())
+    engine.reindex()
+    return engine

@@ -1,0 +1,87 @@
+"""Small fakes behind the same protocols as the real embedder and generator.
+
+They let the real chunking, FAISS, BM25, save/load and engine code run in milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from qa.prompting import REFUSAL, format_passages  # noqa: F401  (re-exported for tests)
+
+
+class FakeEmbedder:
+    """Hashed bag of words, L2-normalised: similar texts get similar vectors, deterministically."""
+
+    def __init__(self, dim: int = 64, name: str = "fake-embedder") -> None:
+        self.dim = dim
+        self._name = name
+        self.calls: list[int] = []  # how many texts each embed() call got
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                h = int(hashlib.md5(word.encode()).hexdigest()[:8], 16)
+                out[row, h % self.dim] += 1.0
+            norm = np.linalg.norm(out[row])
+            out[row] = out[row] / norm if norm else out[row]
+            if not norm:
+                out[row, 0] = 1.0
+        return out
+
+
+class FakeGenerator:
+    """Answers with a scripted reply, or by quoting the first passage that shares a word with the
+    question, citing its number, streamed word by word. Records every prompt it was given."""
+
+    def __init__(
+        self, reply: str | None = None, delay: float = 0.0, name: str = "fake-model"
+    ) -> None:
+        self.reply = reply
+        self.delay = delay
+        self._name = name
+        self.prompts: list[str] = []
+        self.cancelled = threading.Event()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) // 4 + 1
+
+    def _compose(self, prompt: str) -> str:
+        if self.reply is not None:
+            return self.reply
+        question = prompt.rsplit("<|im_start|>user\n", 1)[-1].split("\n(")[0]
+        words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 3}
+        for number, text in re.findall(r"^\[(\d+)\] (.+)$", prompt, flags=re.M):
+            if words & set(re.findall(r"\w+", text.lower())):
+                sentence = text.split(". ")[0]
+                return f"{sentence} [{number}]."
+        english = "(Answer briefly in English.)" in prompt.rsplit("<|im_start|>user", 1)[-1]
+        return REFUSAL["en" if english else "id"]
+
+    def stream(self, prompt: str, max_tokens: int) -> Iterator[str]:
+        self.prompts.append(prompt)
+        words = self._compose(prompt).split(" ")
+        try:
+            for i, word in enumerate(words[:max_tokens]):
+                if self.delay:
+                    time.sleep(self.delay)
+                yield word if i == 0 else " " + word
+        except GeneratorExit:
+            self.cancelled.set()
+            raise
