@@ -10,10 +10,13 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from qa.config import Settings, load_settings
 from qa.errors import InputError, QAError
+
+if TYPE_CHECKING:
+    from qa.engine import Engine
 
 
 def _err(message: str) -> None:
@@ -84,11 +87,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+def make_engine(settings: Settings) -> Engine:
+    """The engine with the real models (tests replace this to run the CLI on fakes)."""
     from qa.engine import Engine
+
+    return Engine(settings, log=_err)
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from qa.progress import embedding_progress
 
-    engine = Engine(settings, log=_err)
+    engine = make_engine(settings)
     with embedding_progress(enabled=not args.quiet) as progress:
         report = engine.reindex(
             rebuild=args.rebuild, progress=progress, warn=lambda m: _err(f"warning: {m}")
@@ -139,14 +148,13 @@ def _turns_of(item: Any) -> list[str]:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.engine import Engine
     from qa.prompting import Turn
 
     if args.batch and args.question:
         raise InputError("give either a question or --batch FILE, not both")
     if not args.batch and args.question is None:
         raise InputError('no question given; run `qa ask "your question"` or `qa ask --batch FILE`')
-    engine = Engine(settings, log=_err)
+    engine = make_engine(settings)
     if not args.batch:
         question = engine.validate_question(args.question)
         stream = engine.ask(question)

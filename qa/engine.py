@@ -368,6 +368,7 @@ class Engine:
         """Retrieve, build the prompt and start generating; raises ``QAError`` on bad input."""
         question = self.validate_question(question)
         started = time.perf_counter()
+        generator = self.generator  # a missing model fails before any work is done
         loaded = self._load()
         language = question_language(question)
         query = self.search_query(question, history)
@@ -390,16 +391,9 @@ class Engine:
             fallback = passages[: min(k, 3)]
         retrieve_ms = (time.perf_counter() - started) * 1000
         prompt = build_prompt(passages, question, language, history)
-        tokens = self.generator.stream(prompt, self.settings.max_answer_tokens)
+        tokens = generator.stream(prompt, self.settings.max_answer_tokens)
         return AnswerStream(
-            question,
-            language,
-            passages,
-            fallback,
-            tokens,
-            self.generator.name,
-            started,
-            retrieve_ms,
+            question, language, passages, fallback, tokens, generator.name, started, retrieve_ms
         )
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:

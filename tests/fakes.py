@@ -67,10 +67,13 @@ class FakeGenerator:
             return self.reply
         question = prompt.rsplit("<|im_start|>user\n", 1)[-1].split("\n(")[0]
         words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 3}
-        for number, text in re.findall(r"^\[(\d+)\] (.+)$", prompt, flags=re.M):
-            if words & set(re.findall(r"\w+", text.lower())):
-                sentence = text.split(". ")[0]
-                return f"{sentence} [{number}]."
+        passage = re.compile(
+            r"^\[(\d+)\] (.+?)(?=\n\n\[\d+\] |\n\nArticle: |<\|im_end\|>)", re.M | re.S
+        )
+        for number, text in passage.findall(prompt):
+            for sentence in re.split(r"(?<=[.!?])\s+", text):
+                if words & set(re.findall(r"\w+", sentence.lower())):
+                    return f"{sentence.rstrip('.')} [{number}]."
         english = "(Answer briefly in English.)" in prompt.rsplit("<|im_start|>user", 1)[-1]
         return REFUSAL["en" if english else "id"]
 

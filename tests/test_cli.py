@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import qa.cli
+from qa.engine import Engine
+from tests.conftest import REPO
+from tests.fakes import FakeEmbedder, FakeGenerator
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seeds: Path):
+    """Run `qa ...` in-process on the fake models; returns (exit code, stdout, stderr)."""
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(
+        qa.cli,
+        "make_engine",
+        lambda s: Engine(s, embedder=FakeEmbedder(), generator=FakeGenerator()),
+    )
+    index = tmp_path / "idx"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        import contextlib
+        import io
+
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = qa.cli.main(
+                ["--help"]
+                if not args
+                else [*args[:1], "--index", str(index), "--seeds", str(seeds), *args[1:]]
+            )
+        return code, out.getvalue(), err.getvalue()
+
+    return run
+
+
+def test_index_reports_what_changed(cli, seeds: Path) -> None:
+    code, out, _ = cli("index", "--quiet")
+    assert code == 0 and "added 1" in out and "000_3f6abac00ed53627.txt" in out
+    (seeds / "b.txt").write_text("Berita B\n\nHujan deras di Bogor.")
+    code, out, _ = cli("index", "--quiet")
+    assert code == 0 and "added 1" in out and "kept 1" in out
+    code, out, _ = cli("index", "--quiet", "--rebuild")
+    assert code == 0 and "full rebuild" in out
+
+
+def test_ask_json_has_the_documented_shape(cli) -> None:
+    cli("index", "--quiet")
+    code, out, _ = cli("ask", "--json", "Kapan Putin terakhir kali mengunjungi negara itu?")
+    assert code == 0
+    data = json.loads(out)
+    assert {"question", "answer", "sources", "timings", "model"} <= set(data)
+    article = (REPO / "seeds" / data["sources"][0]["doc"]).read_text(encoding="utf-8")
+    for s in data["sources"]:
+        assert article[s["start"] : s["end"]] == s["text"]
+
+
+def test_ask_streams_text_then_sources(cli) -> None:
+    cli("index", "--quiet")
+    code, out, _ = cli("ask", "Siapa Yakov Zinberg?")
+    assert code == 0 and "Sources:" in out and "[" in out
+
+
+def test_batch_answers_every_line_and_reports_bad_ones(cli, tmp_path: Path) -> None:
+    cli("index", "--quiet")
+    batch = tmp_path / "b.jsonl"
+    lines = [
+        {"id": "a", "q": "Siapa Easley?", "a": ["x"]},
+        {"id": "b", "turns": ["Siapa Yakov Zinberg?", "Di kota mana dia bekerja?"]},
+        {"id": "c", "q": "   "},
+        {"id": "d"},
+    ]
+    batch.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n", encoding="utf-8")
+    code, out, _ = cli("ask", "--json", "--batch", str(batch))
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == ["a", "b", "c", "d", 5]
+    assert "answer" in rows[0] and "answer" in rows[1]
+    assert all("error" in r for r in rows[2:])
+    assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("ask", ""), "question is empty"),
+        (("ask", "x" * 3000), "characters"),
+        (("ask",), "no question"),
+        (("ask", "Siapa?"), "qa index"),
+        (("ask", "--batch", "/nonexistent.jsonl"), "does not exist"),
+    ],
+)
+def test_user_mistakes_get_one_line_and_exit_2(cli, args, message: str) -> None:
+    code, out, err = cli(*args)
+    assert code == 2 and out == ""
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_missing_seeds_directory(cli, tmp_path: Path) -> None:
+    code, _, err = cli("index", "--quiet", "--seeds", str(tmp_path / "nope"))
+    assert code == 2 and "does not exist" in err
+
+
+def test_bad_model_paths_are_reported(tmp_path: Path, seeds: Path) -> None:
+    """Through the real entry point: a missing, a non-GGUF and a corrupt GGUF model file."""
+    not_gguf = tmp_path / "x.gguf"
+    not_gguf.write_text("hello")
+    corrupt = tmp_path / "c.gguf"
+    corrupt.write_bytes(b"GGUF" + b"\x03\x00\x00\x00" + b"\xff" * 64)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QA_CACHE_DIR": str(tmp_path / "c")}
+    for model, message in (
+        (tmp_path / "missing.gguf", "does not exist"),
+        (not_gguf, "not a GGUF"),
+        (corrupt, "could not load"),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "qa.cli", "ask", "--model", str(model), "Siapa Easley?"],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env,
+            timeout=120,
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert message in proc.stderr and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr

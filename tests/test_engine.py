@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import pytest
+
+from qa.engine import Engine
+from qa.errors import IndexMismatchError, IndexMissingError, InputError
+from qa.prompting import REFUSAL, Turn, cited_numbers, is_refusal, merge_spans, tile_chunks
+from tests.conftest import SEED_FILE
+from tests.fakes import FakeEmbedder, FakeGenerator
+
+ARTICLE = SEED_FILE.read_text(encoding="utf-8")
+
+
+def test_answer_cites_a_source_whose_text_is_the_article_span(fake_engine: Engine) -> None:
+    answer = fake_engine.answer("Kapan Putin terakhir kali mengunjungi negara itu?")
+    assert answer.sources, answer
+    numbers = cited_numbers(answer.answer)
+    assert numbers and numbers[0] == answer.sources[0].n
+    for source in answer.sources:
+        assert ARTICLE[source.start : source.end] == source.text
+        assert source.doc == SEED_FILE.name
+    data = answer.as_json()
+    assert set(data) >= {"question", "answer", "sources", "timings", "model"}
+    assert set(data["sources"][0]) >= {"doc", "title", "text", "start", "end", "score"}
+    assert set(data["timings"]) == {"retrieve_ms", "ttft_ms", "total_ms"}
+
+
+def test_streaming_yields_pieces_and_passages_come_first(fake_engine: Engine) -> None:
+    stream = fake_engine.ask("Siapa Yakov Zinberg?")
+    assert stream.passages
+    pieces = list(stream)
+    assert len(pieces) > 1
+    assert stream.answer.answer == "".join(pieces).strip()
+
+
+def test_cancel_stops_generation(settings) -> None:
+    generator = FakeGenerator(reply="satu dua tiga empat lima enam tujuh")
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    stream = engine.ask("Siapa Easley?")
+    it = iter(stream)
+    next(it)
+    stream.close()
+    assert stream.answer.cancelled and generator.cancelled.is_set()
+    assert stream.answer.answer == "satu"
+
+
+def test_refusal_has_no_sources_and_is_detected(settings) -> None:
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator(REFUSAL["en"]))
+    engine.reindex()
+    answer = engine.answer("Who is the president of France?")
+    assert answer.refused and answer.sources == () and answer.language == "en"
+    assert is_refusal("Artikel tidak menyebutkan hal itu.")
+    assert not is_refusal("Putin mengunjungi Korea Utara pada tahun 2000 [2].")
+
+
+def test_prompt_prefix_is_stable_across_questions(settings) -> None:
+    generator = FakeGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    engine.answer("Siapa Easley?")
+    engine.answer("Di mana Ewha Womans University?")
+    first, second = generator.prompts
+    cut = first.index("<|im_start|>user")
+    assert first[:cut] == second[:cut], "everything before the question must be identical"
+    assert first.index("<|im_start|>system") == 0
+
+
+def test_retrieval_mode_gives_k_merged_passages(settings) -> None:
+    settings = dataclasses.replace(settings, context_mode="retrieve", k=4)
+    generator = FakeGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    stream = engine.ask("Kapan Putin terakhir kali mengunjungi Pyongyang?")
+    assert 1 <= len(stream.passages) <= 4
+    assert any("2000" in p.text or "24" in p.text for p in stream.passages)
+    for p in stream.passages:
+        assert ARTICLE[p.start : p.end] == p.text
+    stream.answer  # noqa: B018
+
+
+def test_follow_up_passes_history_and_carries_the_topic(settings) -> None:
+    generator = FakeGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    history = [Turn("Siapa Yakov Zinberg?", "Profesor di Universitas Kokushikan [7].")]
+    engine.answer("Di kota mana dia bekerja?", history)
+    prompt = generator.prompts[-1]
+    assert "Siapa Yakov Zinberg?" in prompt and "Profesor di Universitas Kokushikan." in prompt
+    assert engine.search_query("Di kota mana dia bekerja?", history).startswith("Siapa Yakov")
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 5000])
+def test_bad_questions_are_refused_before_any_work(fake_engine: Engine, question: str) -> None:
+    with pytest.raises(InputError):
+        fake_engine.ask(question)
+
+
+def test_missing_index_says_to_run_qa_index(settings) -> None:
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator())
+    with pytest.raises(IndexMissingError, match="qa index"):
+        engine.ask("Siapa Easley?")
+
+
+def test_index_from_another_embedder_is_refused(settings) -> None:
+    Engine(settings, embedder=FakeEmbedder(name="a"), generator=FakeGenerator()).reindex()
+    engine = Engine(settings, embedder=FakeEmbedder(name="b"), generator=FakeGenerator())
+    with pytest.raises(IndexMismatchError, match="qa index"):
+        engine.ask("Siapa Easley?")
+
+
+def test_reindex_is_picked_up_by_the_next_question(fake_engine: Engine, seeds) -> None:
+    assert fake_engine.index_info().articles == 1
+    (seeds / "baru.txt").write_text("Festival Kopi\n\nFestival kopi digelar di Takengon.")
+    report = fake_engine.reindex()
+    assert report.added == ("baru.txt",)
+    assert fake_engine.index_info().articles == 2
+    answer = fake_engine.answer("Di mana festival kopi digelar?")
+    assert any(s.doc == "baru.txt" for s in answer.sources)
+
+
+def test_passage_helpers_keep_exact_offsets(fake_engine: Engine) -> None:
+    chunks = fake_engine._load().index.chunks
+    tiles = tile_chunks(chunks)
+    for a, b in itertools.pairwise(tiles):
+        assert a.end <= b.start
+    assert all(ARTICLE[p.start : p.end] == p.text for p in tiles)
+    merged = merge_spans([(chunks[3], 0.5), (chunks[4], 0.9), (chunks[0], 0.1)])
+    assert merged[0].score == 0.9 and merged[0].start == chunks[3].start
+    assert (
+        merged[0].end == chunks[4].end
+        and ARTICLE[merged[0].start : merged[0].end] == merged[0].text
+    )
