@@ -44,6 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p_index, seeds=True)
     p_index.add_argument("--rebuild", action="store_true", help="start over instead of updating")
     p_index.add_argument("--quiet", action="store_true", help="no progress bar")
+    p_index.add_argument(
+        "--no-prefill",
+        action="store_true",
+        help="do not pre-compute the model's context for the corpus (the first question will)",
+    )
+    p_index.add_argument("--model", help="model whose context to pre-compute (env QA_MODEL)")
 
     p_ask = sub.add_parser("ask", help="answer one question (or a batch) from the index")
     _common(p_ask, seeds=True)
@@ -57,6 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p_tui, seeds=True)
     p_tui.add_argument("--model", help="default, fast, or a GGUF path (env QA_MODEL)")
     p_tui.add_argument("--k", type=int, help="passages to retrieve (env QA_K; 5)")
+
+    p_eval = sub.add_parser("eval", help="measure answer quality on a JSON-lines question set")
+    _common(p_eval, seeds=True)
+    p_eval.add_argument(
+        "file", type=Path, help="questions: {id, q | turns, a, unanswerable, doc, ev}"
+    )
+    p_eval.add_argument("--k", type=int, help="passages to retrieve (env QA_K; 5)")
+    p_eval.add_argument("--model", help="default, fast, or a GGUF path (env QA_MODEL)")
+    p_eval.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p_eval.add_argument("--limit", type=int, help="only the first N items (a fixed sample)")
+    p_eval.add_argument(
+        "--retrieval-only", action="store_true", help="score retrieval recall only (no model)"
+    )
+    p_eval.add_argument("--details", type=Path, help="write one JSON line per item to this file")
 
     p_models = sub.add_parser("models", help="assemble and verify the bundled models")
     p_models.add_argument("--model", help="default, fast, or a GGUF path (default: both bundled)")
@@ -77,7 +97,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = settings_from(args)
-        handler = {"index": cmd_index, "ask": cmd_ask, "tui": cmd_tui, "models": cmd_models}
+        handler = {
+            "index": cmd_index,
+            "ask": cmd_ask,
+            "tui": cmd_tui,
+            "eval": cmd_eval,
+            "models": cmd_models,
+        }
         return handler[args.command](args, settings)
     except QAError as exc:
         _err(f"error: {exc}")
@@ -110,6 +136,13 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     ):
         for doc in docs:
             print(f"  {label}: {doc}")
+    if not args.no_prefill:
+        import time
+
+        started = time.perf_counter()
+        how = engine.warm_up()
+        if how == "computed":
+            _err(f"prefilled {engine.model_name}'s context in {time.perf_counter() - started:.0f}s")
     return 0
 
 
@@ -161,9 +194,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print(json.dumps(stream.answer.as_json(), ensure_ascii=False))
             return 0
+        shown = []
         for text in stream:
+            shown.append(text)
             print(text, end="", flush=True)
-        print()
+        final, streamed = stream.answer.answer, "".join(shown).strip()
+        if final.startswith(streamed):
+            print(final[len(streamed) :])  # e.g. a citation added after checking the evidence
+        else:
+            print(f"\n→ {final}")  # the streamed answer was replaced (not supported by the text)
         _print_sources(stream.answer)
         return 0
 
@@ -214,6 +253,56 @@ def cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
     ) as exc:  # the UI package is part of this project; only a broken install lacks it
         raise InputError(f"the chat UI is not installed ({exc}); run `make install`") from None
     return run_app(settings)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from qa import evaluation
+
+    items = (
+        evaluation.load_items(args.file)[: args.limit]
+        if args.limit
+        else evaluation.load_items(args.file)
+    )
+    engine = make_engine(settings)
+    details = args.details.open("w", encoding="utf-8") if args.details else None
+
+    def report(result: Any) -> None:
+        if isinstance(result, tuple):
+            item, hit = result
+            row = {"id": item.id, "retrieved": hit}
+        else:
+            row = {
+                "id": result.item.id,
+                "correct": result.correct,
+                "refused": result.refused,
+                "retrieved": result.retrieved,
+                "answer": result.answer,
+                "ttft_ms": round(result.ttft_ms, 1),
+            }
+            mark = "ok " if result.correct else "BAD"
+            _err(f"{mark} {result.item.id}: {result.answer[:100]}")
+        if details:
+            details.write(json.dumps(row, ensure_ascii=False) + "\n")
+            details.flush()
+
+    try:
+        results = evaluation.evaluate(
+            engine, items, k=settings.k, retrieval_only=args.retrieval_only, on_result=report
+        )
+    finally:
+        if details:
+            details.close()
+    if args.retrieval_only:
+        summary = evaluation.summarize_retrieval(results)  # type: ignore[arg-type]
+    else:
+        summary = evaluation.summarize(results)  # type: ignore[arg-type]
+        summary["model"] = engine.model_name  # type: ignore[assignment]
+    summary["k"] = settings.k
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(evaluation.format_table(summary))
+    return 0
 
 
 def cmd_models(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from qa.attribution import find_evidence, unsupported_names
 from qa.chunking import ChunkingParams
 from qa.config import Settings
 from qa.corpus import load_articles
@@ -23,6 +24,7 @@ from qa.generation import Generator, LlamaGenerator
 from qa.language import question_language
 from qa.models import resolve_model
 from qa.prompting import (
+    REFUSAL,
     Passage,
     Turn,
     build_prompt,
@@ -30,18 +32,26 @@ from qa.prompting import (
     is_refusal,
     merge_spans,
     prompt_prefix,
+    strip_citations,
     tile_chunks,
 )
-from qa.retrieval import Retriever
+from qa.retrieval import Hit, Retriever
 from qa.store import Index, UpdateReport, load_index, update_index
 
+# Share of the answer's new words a sentence must hold to count as its evidence.
+MIN_SUPPORT = 0.3
+STRONG_SUPPORT = 0.6
 # Room kept free in the context for the conversation, the question and the answer.
 _RESERVED_TOKENS = 1200
 
 
 @dataclass(frozen=True)
 class Source:
-    """A passage given to the model; ``text == article[start:end]`` of ``doc``."""
+    """A passage given to the model; ``text == article[start:end]`` of ``doc``.
+
+    ``quote_start:quote_end`` (article offsets) is the sentence that supports the answer, when
+    one was found.
+    """
 
     n: int
     doc: str
@@ -51,9 +61,17 @@ class Source:
     end: int
     score: float
     cited: bool = False
+    quote_start: int | None = None
+    quote_end: int | None = None
+
+    @property
+    def quote(self) -> str:
+        if self.quote_start is None or self.quote_end is None:
+            return ""
+        return self.text[self.quote_start - self.start : self.quote_end - self.start]
 
     def as_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "n": self.n,
             "doc": self.doc,
             "title": self.title,
@@ -63,6 +81,9 @@ class Source:
             "score": round(self.score, 4),
             "cited": self.cited,
         }
+        if self.quote:
+            data["quote"] = {"text": self.quote, "start": self.quote_start, "end": self.quote_end}
+        return data
 
 
 @dataclass(frozen=True)
@@ -179,16 +200,8 @@ class AnswerStream:
         if self._answer is not None:
             return
         end = time.perf_counter()
-        text = "".join(self._parts).strip()
         first = self._first if self._first is not None else end
-        refused = is_refusal(text)
-        by_number = {p.n: p for p in self.passages}
-        cited = [by_number[n] for n in cited_numbers(text) if n in by_number]
-        chosen = cited if cited or refused else self._fallback
-        sources = tuple(
-            Source(p.n, p.doc, p.title, p.text, p.start, p.end, p.score, cited=p in cited)
-            for p in chosen
-        )
+        text, sources, refused = self._ground("".join(self._parts).strip())
         self._answer = Answer(
             question=self.question,
             answer=text,
@@ -204,6 +217,47 @@ class AnswerStream:
             refused=refused,
             cancelled=self._cancelled,
         )
+
+    def _ground(self, text: str) -> tuple[str, tuple[Source, ...], bool]:
+        """Check the answer against the passages: keep supported citations, add a missing one,
+        and turn an answer built on names the passages never mention into a refusal."""
+        if is_refusal(text):
+            return text, (), True
+        if not text or self._cancelled:
+            return text, (), False
+        evidence = find_evidence(text, self.question, self.passages)
+        by_n = {e.n: e for e in evidence}
+        if unsupported_names(text, self.passages) and (
+            # An English answer may name things in English ("North Korea") that the Indonesian
+            # articles spell otherwise: there, strong evidence for the rest of it is enough.
+            self.language != "en" or not (evidence and evidence[0].score >= STRONG_SUPPORT)
+        ):
+            return REFUSAL[self.language], (), True
+        given = [n for n in cited_numbers(text) if n in by_n and by_n[n].score >= MIN_SUPPORT]
+        if not given and evidence and evidence[0].score >= MIN_SUPPORT:
+            given = [evidence[0].n]
+            text = f"{strip_citations(text)} [{given[0]}]"
+        by_number = {p.n: p for p in self.passages}
+        if given:
+            chosen = [(by_number[n], by_n.get(n)) for n in given]
+        else:
+            chosen = [(p, None) for p in self._fallback]
+        sources = tuple(
+            Source(
+                p.n,
+                p.doc,
+                p.title,
+                p.text,
+                p.start,
+                p.end,
+                p.score,
+                cited=bool(given),
+                quote_start=e.start if e else None,
+                quote_end=e.end if e else None,
+            )
+            for p, e in chosen
+        )
+        return text, sources, False
 
 
 @dataclass
@@ -247,6 +301,7 @@ class Engine:
             self._generator = LlamaGenerator(
                 resolved.path,
                 resolved.name,
+                identity=resolved.identity,
                 n_ctx=self.settings.n_ctx,
                 n_threads=self.settings.n_threads,
                 n_batch=self.settings.n_batch,
@@ -291,12 +346,23 @@ class Engine:
             embedder=index.manifest.embedder,
         )
 
-    def warm_up(self) -> None:
-        """Load everything the first question needs and prefill the fixed prompt prefix."""
+    def warm_up(self) -> str:
+        """Load everything the first question needs and prefill the fixed prompt prefix.
+
+        Returns how the prefix got into the KV cache (see ``LlamaGenerator.prefill``), or
+        ``"retrieval"`` when the corpus is too large to sit in the prompt.
+        """
         loaded = self._load()
         passages = self._corpus_passages(loaded)
-        if passages is not None and hasattr(self.generator, "prefill"):
-            self.generator.prefill(prompt_prefix(passages))  # type: ignore[attr-defined]
+        if passages is None:
+            return "retrieval"
+        return self._prefill(loaded, passages)
+
+    def _prefill(self, loaded: _Loaded, passages: list[Passage]) -> str:
+        prefill = getattr(self.generator, "prefill", None)
+        if prefill is None:
+            return "unsupported"
+        return str(prefill(prompt_prefix(passages), loaded.index.path / "kv"))
 
     # ------------------------------------------------------------ indexing
 
@@ -364,6 +430,13 @@ class Engine:
             return question
         return f"{history[-1].question} {question}"
 
+    def retrieve(
+        self, question: str, history: Sequence[Turn] = (), k: int | None = None
+    ) -> list[Hit]:
+        """The top-k chunks for a question in its conversation (what ``ask`` would rank)."""
+        loaded = self._load()
+        return loaded.retriever.search(self.search_query(question, history), k or self.settings.k)
+
     def ask(self, question: str, history: Sequence[Turn] = ()) -> AnswerStream:
         """Retrieve, build the prompt and start generating; raises ``QAError`` on bad input."""
         question = self.validate_question(question)
@@ -390,6 +463,8 @@ class Engine:
             passages = merge_spans((loaded.index.chunks[i], float(scores[i])) for i in order)
             fallback = passages[: min(k, 3)]
         retrieve_ms = (time.perf_counter() - started) * 1000
+        if corpus is not None:
+            self._prefill(loaded, corpus)  # loads the saved KV state in a fresh process
         prompt = build_prompt(passages, question, language, history)
         tokens = generator.stream(prompt, self.settings.max_answer_tokens)
         return AnswerStream(

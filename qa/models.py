@@ -59,6 +59,7 @@ GGUF_MAGIC = b"GGUF"
 class ResolvedModel:
     name: str  # what the user sees: "default (qwen2.5-...)" or the file name
     path: Path
+    identity: str  # what makes a saved KV state valid for this model: its checksum or file stamp
 
 
 def resolve_model(
@@ -67,14 +68,16 @@ def resolve_model(
     """Turn ``default``/``fast``/a path into a verified GGUF file on disk."""
     if spec in PACKAGED:
         model = PACKAGED[spec]
-        return ResolvedModel(f"{spec} ({model.label})", ensure_assembled(model, cache_dir, log))
+        path = ensure_assembled(model, cache_dir, log)
+        return ResolvedModel(f"{spec} ({model.label})", path, f"sha256:{model.sha256}")
     path = Path(spec).expanduser()
     if not path.is_file():
         raise ModelError(
             f"model file {path} does not exist; pass --model default, --model fast or a GGUF path"
         )
     check_gguf(path)
-    return ResolvedModel(path.name, path)
+    st = path.stat()
+    return ResolvedModel(path.name, path, f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}")
 
 
 def check_gguf(path: Path) -> None:

@@ -1,0 +1,75 @@
+"""Finding the evidence for an answer: the passage sentence that best supports it, with offsets.
+
+Small models often forget to cite, or cite a neighbour. Citations the model gave are kept when the
+passage supports the answer; otherwise the passage with the best-supporting sentence is cited. Each
+cited source carries the exact quote (offsets into the article) that supports the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.chunking import sentence_spans
+from qa.lexical import tokenize
+from qa.prompting import Passage, strip_citations
+
+
+@dataclass(frozen=True)
+class Evidence:
+    n: int  # passage number
+    start: int  # offsets of the supporting sentence in the article
+    end: int
+    score: float  # weighted share of the answer's new words found in the sentence
+
+
+def _weights(answer: str, question: str) -> dict[str, float]:
+    """Answer words, weighted: words the question did not already contain count more."""
+    asked = set(tokenize(question))
+    weights: dict[str, float] = {}
+    for token in tokenize(strip_citations(answer)):
+        weights[token] = 1.0 if token in asked else (2.5 if token.isdigit() else 2.0)
+    return weights
+
+
+def find_evidence(answer: str, question: str, passages: Sequence[Passage]) -> list[Evidence]:
+    """Best-supporting sentence per passage, best first (only passages with some support)."""
+    weights = _weights(answer, question)
+    total = sum(w for t, w in weights.items())
+    if not total:
+        return []
+    found = []
+    for p in passages:
+        best: Evidence | None = None
+        for span in sentence_spans(p.text):
+            words = set(tokenize(p.text[span.start : span.end]))
+            score = sum(w for t, w in weights.items() if t in words) / total
+            if best is None or score > best.score:
+                best = Evidence(p.n, p.start + span.start, p.start + span.end, score)
+        if best is not None and best.score > 0:
+            found.append(best)
+    return sorted(found, key=lambda e: -e.score)
+
+
+_NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d.,]*)")
+
+
+def names_and_numbers(text: str) -> list[str]:
+    """Capitalised words (not at a sentence start) and numbers: what a fact hangs on."""
+    body = strip_citations(text)
+    sentence_starts = {m.end() for m in re.finditer(r"(?:^|[.!?]\s+)", body)}
+    found = []
+    for m in _NAME_OR_NUMBER.finditer(body):
+        word = m.group(0).rstrip(".,")
+        if m.start() in sentence_starts and not word[0].isdigit():
+            continue  # a capital at a sentence start says nothing
+        found.append(word)
+    return found
+
+
+def unsupported_names(answer: str, passages: Sequence[Passage]) -> list[str]:
+    """Names and numbers in the answer that no passage mentions: the mark of an answer from
+    outside knowledge (or about something the articles do not cover)."""
+    context = " ".join(p.text for p in passages).casefold()
+    return [w for w in names_and_numbers(answer) if w.casefold() not in context]

@@ -1,0 +1,180 @@
+"""End-to-end: the real `qa` command, the real embedder and GGUF models, the real seed article."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SEED_FILE
+
+pytestmark = pytest.mark.e2e
+ARTICLE = SEED_FILE.read_text(encoding="utf-8")
+DEV = (
+    {
+        json.loads(line)["id"]: json.loads(line)
+        for line in (REPO.parent / "shared" / "dev_qa.jsonl").read_text().splitlines()
+        if line.strip()
+    }
+    if (REPO.parent / "shared" / "dev_qa.jsonl").exists()
+    else {}
+)
+
+
+def qa(*args: str, cwd: Path, stdin: str | None = None, timeout: int = 600):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "qa.cli", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project-like folder with seeds/ holding the seed article, indexed by `qa index`."""
+    root = tmp_path_factory.mktemp("e2e")
+    (root / "seeds").mkdir()
+    shutil.copy(SEED_FILE, root / "seeds" / SEED_FILE.name)
+    proc = qa("index", "--quiet", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    assert "added 1" in proc.stdout
+    return root
+
+
+def _check_sources(answer: dict) -> None:
+    assert answer["sources"], answer
+    for s in answer["sources"]:
+        assert s["doc"] == SEED_FILE.name
+        assert ARTICLE[s["start"] : s["end"]] == s["text"]
+
+
+def _contains_any(text: str, options: list[str]) -> bool:
+    return any(o.lower() in text.lower() for o in options)
+
+
+def test_fast_model_answers_dev_questions_in_both_languages(workdir: Path) -> None:
+    """Indonesian, English and unanswerable questions from the dev set, in one batch process."""
+    items = [
+        {
+            "id": "year",
+            "q": "Kapan terakhir kali Putin mengunjungi Korea Utara sebelum kunjungan ini?",
+        },
+        {
+            "id": "d05",
+            "q": DEV["d05"]["q"] if DEV else "Di kota mana Ewha Womans University berada?",
+        },
+        {"id": "d04", "q": "Who described the summit as a victory for Kim Jong Un?"},
+        {"id": "d10", "q": "Siapa presiden Prancis saat ini?"},
+    ]
+    stdin = "\n".join(json.dumps(i) for i in items) + "\n"
+    proc = qa("ask", "--json", "--model", "fast", "--batch", "-", cwd=workdir, stdin=stdin)
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["id"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert set(rows) == {"year", "d05", "d04", "d10"}
+
+    assert "2000" in rows["year"]["answer"]
+    _check_sources(rows["year"])
+    assert "2000" in rows["year"]["sources"][0]["text"]
+
+    assert "Seoul" in rows["d05"]["answer"]
+    _check_sources(rows["d05"])
+    assert "Seoul" in rows["d05"]["sources"][0]["text"]
+
+    assert _contains_any(rows["d04"]["answer"], ["Easley", "Leif-Eric"])
+    assert "Easley" in rows["d04"]["sources"][0]["text"]
+
+    assert rows["d10"]["refused"], rows["d10"]["answer"]
+    assert rows["d10"]["sources"] == []
+
+
+def test_default_model_answers_with_the_year_and_cites_the_paragraph(workdir: Path) -> None:
+    proc = qa(
+        "ask",
+        "--json",
+        "Kapan terakhir kali Putin mengunjungi Korea Utara sebelum kunjungan ini?",
+        cwd=workdir,
+    )
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert "2000" in answer["answer"]
+    _check_sources(answer)
+    assert "terakhir kali mengunjungi negara itu pada tahun 2000" in answer["sources"][0]["text"]
+    assert answer["model"].startswith("default")
+    assert answer["timings"]["total_ms"] >= answer["timings"]["ttft_ms"] > 0
+
+
+def _fast_generator():
+    from qa.config import load_settings
+    from qa.generation import LlamaGenerator
+    from qa.models import resolve_model
+
+    resolved = resolve_model("fast", load_settings().cache_dir)
+    return LlamaGenerator(
+        resolved.path, resolved.name, n_ctx=2048, n_threads=2, identity=resolved.identity
+    )
+
+
+def test_an_answer_from_a_saved_kv_state_equals_the_uncached_answer(tmp_path: Path) -> None:
+    from qa.prompting import Passage, build_prompt, prompt_prefix
+
+    paragraphs = [p for p in ARTICLE.split("\n\n") if len(p) > 200][:4]
+    passages = [Passage(i + 1, "a", "t", 0, len(p), p) for i, p in enumerate(paragraphs)]
+    question = "Di kota mana Ewha Womans University berada?"
+    prompt = build_prompt(passages, question, "id")
+    prefix = prompt_prefix(passages)
+    assert prompt.startswith(prefix)
+
+    uncached = "".join(_fast_generator().stream(prompt, 40))
+
+    first = _fast_generator()
+    assert first.prefill(prefix, tmp_path / "kv") == "computed"
+    assert first.prefill(prefix, tmp_path / "kv") == "warm"
+    warm = "".join(first.stream(prompt, 40))
+
+    fresh = _fast_generator()
+    assert fresh.prefill(prefix, tmp_path / "kv") == "loaded"
+    loaded = "".join(fresh.stream(prompt, 40))
+    assert uncached == warm == loaded
+    assert "Seoul" in uncached
+
+    # A different prefix (an article changed) never uses the saved state.
+    changed = [Passage(1, "a", "t", 0, 10, "Artikel lain sama sekali."), *passages[1:]]
+    assert fresh.prefill(prompt_prefix(changed), tmp_path / "kv") == "computed"
+    # A damaged saved state is detected and recomputed, not loaded.
+    for kv in (tmp_path / "kv").glob("*.kv"):
+        kv.write_bytes(kv.read_bytes()[:-10])
+    assert _fast_generator().prefill(prefix, tmp_path / "kv") == "computed"
+
+
+def test_reindexing_changed_articles_never_reuses_the_old_state(workdir: Path) -> None:
+    from qa.config import load_settings
+    from qa.engine import Engine
+
+    settings = load_settings(
+        seeds_dir=workdir / "seeds", index_dir=workdir / "indexes-state", model="fast"
+    )
+    engine = Engine(settings)
+    engine.reindex()
+    assert engine.warm_up() == "computed"
+    assert Engine(settings).warm_up() == "loaded"
+    (workdir / "seeds" / "tambahan.txt").write_text(
+        "Berita tambahan\n\nFestival kopi digelar di Takengon pada hari Minggu.", encoding="utf-8"
+    )
+    try:
+        engine = Engine(settings)
+        engine.reindex()
+        assert engine.warm_up() == "computed"
+        answer = engine.answer("Di mana festival kopi digelar?")
+        assert "Takengon" in answer.answer
+    finally:
+        (workdir / "seeds" / "tambahan.txt").unlink()
