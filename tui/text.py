@@ -1,0 +1,128 @@
+"""Pure text helpers for the UI: citation links, quotes, timing lines, hints for errors.
+
+Kept free of widgets so they are trivially testable and shared by widgets and screens.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.errors import (
+    CorpusError,
+    GenerationError,
+    IndexBusyError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    ModelError,
+    QAError,
+)
+
+_CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+CITE_SCHEME = "cite:"
+# A "[" this close to the end may be the start of a citation still being streamed.
+_HOLD_BACK = 16
+
+
+def linkify(text: str) -> str:
+    """Markdown with each citation ``[n]`` (or ``[n, m]``) as a link the UI can follow."""
+
+    def link(match: re.Match[str]) -> str:
+        numbers = [n.strip() for n in match.group(1).split(",")]
+        return "".join(f"[\\[{n}\\]]({CITE_SCHEME}{n})" for n in numbers)
+
+    return _CITATION.sub(link, text)
+
+
+def citation_of(href: str) -> int | None:
+    """The passage number of a citation link, or None for any other link."""
+    if href.startswith(CITE_SCHEME) and href[len(CITE_SCHEME) :].isdigit():
+        return int(href[len(CITE_SCHEME) :])
+    return None
+
+
+class CitationLinker:
+    """Turns streamed text into linkified Markdown fragments.
+
+    A citation can arrive split over several tokens ("[", "1", "]"), so text from an unclosed
+    "[" near the end is held back until it closes (or the stream ends).
+    """
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def feed(self, text: str) -> str:
+        buffer = self._pending + text
+        cut = buffer.rfind("[")
+        if cut != -1 and "]" not in buffer[cut:] and len(buffer) - cut <= _HOLD_BACK:
+            self._pending, buffer = buffer[cut:], buffer[:cut]
+        else:
+            self._pending = ""
+        return linkify(buffer)
+
+    def flush(self) -> str:
+        rest, self._pending = self._pending, ""
+        return linkify(rest)
+
+
+def quote(text: str, limit: int = 160) -> str:
+    """One line of a passage, shortened with an ellipsis."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def format_timings(ttft_ms: float | None, tokens_per_s: float | None) -> str:
+    """ "first token 0.6 s · 19.2 tok/s" — what a user wants to know about speed."""
+    if ttft_ms is None:
+        return ""
+    speed = f" · {tokens_per_s:.1f} tok/s" if tokens_per_s else ""
+    return f"first token {ttft_ms / 1000:.1f} s{speed}"
+
+
+def short_model(name: str) -> str:
+    """ "default (qwen2.5-…)" -> "default": the full name is in the status line already."""
+    return name.split(" (", 1)[0]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def error_title(exc: BaseException) -> str:
+    titles: dict[type[QAError], str] = {
+        IndexMissingError: "No index yet",
+        IndexCorruptError: "Index damaged",
+        IndexMismatchError: "Index out of date",
+        IndexBusyError: "Index busy",
+        ModelError: "Model problem",
+        GenerationError: "Generation failed",
+        CorpusError: "No articles",
+    }
+    for kind, title in titles.items():
+        if isinstance(exc, kind):
+            return title
+    return "Cannot answer" if isinstance(exc, QAError) else "Unexpected error"
+
+
+def error_hint(exc: BaseException) -> str:
+    """What to do about an error, in terms of this UI's keys."""
+    if isinstance(exc, IndexMissingError | IndexMismatchError):
+        return "Press Ctrl+R to build the index from the seeds folder."
+    if isinstance(exc, IndexCorruptError):
+        return "Open the command palette (Ctrl+P) and run “Rebuild index from scratch”."
+    if isinstance(exc, IndexBusyError):
+        return "Wait for the other indexing run to finish, then ask again."
+    if isinstance(exc, CorpusError):
+        return "Add .txt or .md articles to the seeds folder, then press Ctrl+R."
+    if isinstance(exc, ModelError):
+        return "Quit (Ctrl+Q) and start again with --model fast or --model PATH.gguf."
+    if isinstance(exc, GenerationError):
+        return "Ask again; if it keeps failing, start a new conversation (Ctrl+N)."
+    if isinstance(exc, QAError):
+        return ""
+    return "This is a bug; the details are in the log. Ask again or restart the app."
+
+
+def error_message(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if isinstance(exc, QAError) else f"{type(exc).__name__}: {text}"
