@@ -68,8 +68,36 @@ def names_and_numbers(text: str) -> list[str]:
     return found
 
 
-def unsupported_names(answer: str, passages: Sequence[Passage]) -> list[str]:
-    """Names and numbers in the answer that no passage mentions: the mark of an answer from
-    outside knowledge (or about something the articles do not cover)."""
+def _close(a: str, b: str, limit: int) -> bool:
+    """Edit distance of ``a`` and ``b`` is at most ``limit`` (small strings; early exit)."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return False
+        previous = current
+    return previous[-1] <= limit
+
+
+def unsupported_names(
+    answer: str, passages: Sequence[Passage], *, fuzzy: bool = False
+) -> tuple[list[str], list[str]]:
+    """(supported, unsupported) names and numbers of the answer. A name no passage mentions is
+    the mark of an answer from outside knowledge. ``fuzzy`` accepts near spellings, for answers
+    in English about Indonesian text ("Russia" for "Rusia", "Hague" for "Haag")."""
     context = " ".join(p.text for p in passages).casefold()
-    return [w for w in names_and_numbers(answer) if w.casefold() not in context]
+    words = set(re.findall(r"\w+", context)) if fuzzy else set()
+    supported, unsupported = [], []
+    for name in names_and_numbers(answer):
+        key = name.casefold()
+        found = key in context or (
+            fuzzy
+            and not key[0].isdigit()
+            and any(_close(key, w, 2 if len(key) > 4 else 1) for w in words)
+        )
+        (supported if found else unsupported).append(name)
+    return supported, unsupported

@@ -40,7 +40,6 @@ from qa.store import Index, UpdateReport, load_index, update_index
 
 # Share of the answer's new words a sentence must hold to count as its evidence.
 MIN_SUPPORT = 0.3
-STRONG_SUPPORT = 0.6
 # Room kept free in the context for the conversation, the question and the answer.
 _RESERVED_TOKENS = 1200
 
@@ -227,17 +226,28 @@ class AnswerStream:
             return text, (), False
         evidence = find_evidence(text, self.question, self.passages)
         by_n = {e.n: e for e in evidence}
-        if unsupported_names(text, self.passages) and (
-            # An English answer may name things in English ("North Korea") that the Indonesian
-            # articles spell otherwise: there, strong evidence for the rest of it is enough.
-            self.language != "en" or not (evidence and evidence[0].score >= STRONG_SUPPORT)
-        ):
+        supported, unsupported = unsupported_names(text, self.passages, fuzzy=self.language == "en")
+        if self.language == "en":
+            # English answers name things in English ("North Korea") that the Indonesian articles
+            # spell otherwise: refuse only when most of what the answer names is unknown.
+            ungrounded = len(unsupported) > len(supported)
+        else:
+            ungrounded = bool(unsupported)
+        if ungrounded:
             return REFUSAL[self.language], (), True
-        given = [n for n in cited_numbers(text) if n in by_n and by_n[n].score >= MIN_SUPPORT]
-        if not given and evidence and evidence[0].score >= MIN_SUPPORT:
-            given = [evidence[0].n]
-            text = f"{strip_citations(text)} [{given[0]}]"
         by_number = {p.n: p for p in self.passages}
+        numbers = [w for w in supported if w[0].isdigit()]
+
+        def supports(n: int) -> bool:
+            """Enough of the answer's words, and every number it states, are in passage n."""
+            return by_n[n].score >= MIN_SUPPORT and all(x in by_number[n].text for x in numbers)
+
+        given = [n for n in cited_numbers(text) if n in by_n and supports(n)]
+        if not given:
+            best = next((e.n for e in evidence if supports(e.n)), None)
+            if best is not None:
+                given = [best]
+                text = f"{strip_citations(text)} [{best}]"
         if given:
             chosen = [(by_number[n], by_n.get(n)) for n in given]
         else:

@@ -21,6 +21,11 @@ LANGUAGE_HINT = {
     "en": "Answer briefly in English.",
 }
 
+WHEN_HINT = {
+    "id": "Sebutkan tahun atau tanggalnya.",
+    "en": "Give the year or date.",
+}
+
 SYSTEM_RULES = f"""You answer questions about news articles, using only the numbered passages below.
 Rules:
 - Answer in one or two short sentences, in the language of the question.
@@ -121,6 +126,17 @@ def prompt_prefix(passages: Sequence[Passage]) -> str:
     return chat_markup("system", f"{SYSTEM_RULES}\n\nPassages:\n\n{format_passages(passages)}")
 
 
+_WHEN = re.compile(r"\b(kapan|kapankah|when|what year|tahun berapa)\b", re.IGNORECASE)
+
+
+def question_hint(question: str, language: str) -> str:
+    """The reminder after the question: language, and for 'when' questions, ask for the date."""
+    hint = LANGUAGE_HINT[language]
+    if _WHEN.search(question):
+        hint += " " + WHEN_HINT[language]
+    return hint
+
+
 def build_prompt(
     passages: Sequence[Passage], question: str, language: str, history: Sequence[Turn] = ()
 ) -> str:
@@ -129,7 +145,7 @@ def build_prompt(
     for turn in history:
         parts.append(chat_markup("user", turn.question))
         parts.append(chat_markup("assistant", strip_citations(turn.answer)))
-    parts.append(chat_markup("user", f"{question}\n({LANGUAGE_HINT[language]})"))
+    parts.append(chat_markup("user", f"{question}\n({question_hint(question, language)})"))
     parts.append("<|im_start|>assistant\n")
     return "".join(parts)
 

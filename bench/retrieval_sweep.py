@@ -1,0 +1,62 @@
+"""Choose the dense/lexical fusion weight on data: recall@k for a sweep of weights.
+
+    .venv/bin/python bench/retrieval_sweep.py --index /tmp/facqa-index ../shared/facqa-dev/questions.jsonl
+    .venv/bin/python bench/retrieval_sweep.py --index indexes tests/eval/seed_qa.jsonl
+
+Scores every chunk once per question (BM25 and cosine), then fuses them with each weight, so the
+sweep costs one retrieval pass. Prints recall@1/3/5 per weight.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from qa.config import load_settings  # noqa: E402
+from qa.engine import Engine  # noqa: E402
+from qa.evaluation import evidence_in, load_items  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--index", type=Path, default=Path("indexes"))
+    parser.add_argument("--weights", default="0,0.1,0.2,0.3,0.4,0.5,0.7,1")
+    args = parser.parse_args()
+
+    engine = Engine(load_settings(index_dir=args.index))
+    retriever = engine._load().retriever
+    chunks = retriever.index.chunks
+    items = [i for i in load_items(args.file) if not i.unanswerable and (i.doc or i.evidence)]
+    started = time.perf_counter()
+    queries = [i.question for i in items]
+    lexical = np.stack([retriever.index.lexical.scores(q) for q in queries])
+    vectors = engine.embedder.embed(queries)
+    dense = vectors @ retriever.index.vectors().T
+    print(f"{len(items)} questions, {len(chunks)} chunks, scored in {time.perf_counter() - started:.1f}s")
+    gold = np.zeros((len(items), len(chunks)), dtype=bool)
+    for qi, item in enumerate(items):
+        for ci, chunk in enumerate(chunks):
+            ok = item.doc is None or chunk.doc == item.doc
+            if ok and item.evidence is not None:
+                ok = evidence_in(chunk.text, item.evidence)
+            gold[qi, ci] = ok
+    print("dense_weight  recall@1  recall@3  recall@5")
+    for w in (float(x) for x in args.weights.split(",")):
+        retriever.dense_weight = w
+        fused = np.stack([retriever.fuse(lexical[i], dense[i]) for i in range(len(items))])
+        order = np.argsort(-fused, axis=1, kind="stable")
+        recalls = [
+            np.mean([gold[i, order[i, :k]].any() for i in range(len(items))]) for k in (1, 3, 5)
+        ]
+        print(f"{w:<12}  " + "  ".join(f"{r:8.3f}" for r in recalls))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.engine import Answer, Engine, Source, Timings
+from qa.errors import InputError
+from qa.evaluation import evaluate, load_items, score_answer, summarize
+from qa.prompting import REFUSAL
+from tests.fakes import FakeEmbedder, FakeGenerator
+
+
+def _answer(text: str, refused: bool = False, cited_text: str = "") -> Answer:
+    sources = (Source(1, "a.txt", "A", cited_text, 0, len(cited_text), 1.0, cited=True),)
+    return Answer("q", text, sources if cited_text else (), Timings(1, 2, 3), "m", "id", refused)
+
+
+def _items(tmp_path: Path, rows: list[dict]) -> list:
+    f = tmp_path / "e.jsonl"
+    f.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    return load_items(f)
+
+
+def test_scoring_right_wrong_and_refusals(tmp_path: Path) -> None:
+    good, unans = _items(
+        tmp_path,
+        [
+            {"id": 1, "q": "Kapan?", "a": ["2000"]},
+            {"id": 2, "q": "Siapa?", "a": [], "unanswerable": True},
+        ],
+    )
+    assert score_answer(good, _answer("Pada tahun 2000 [1]."), None).correct
+    assert not score_answer(good, _answer("Pada tahun 2001 [1]."), None).correct
+    wrong_refusal = score_answer(good, _answer(REFUSAL["id"], refused=True), None)
+    assert not wrong_refusal.correct and wrong_refusal.refused
+    assert score_answer(unans, _answer(REFUSAL["id"], refused=True), None).correct
+    assert not score_answer(unans, _answer("Macron."), None).correct
+
+
+def test_citation_precision_counts_cited_passages_holding_the_answer(tmp_path: Path) -> None:
+    (item,) = _items(tmp_path, [{"id": 1, "q": "Kapan?", "a": ["2000"]}])
+    assert (
+        score_answer(item, _answer("2000 [1]", cited_text="pada tahun 2000"), None).cited_supporting
+        == 1
+    )
+    assert (
+        score_answer(item, _answer("2000 [1]", cited_text="24 tahun lalu"), None).cited_supporting
+        == 0
+    )
+
+
+def test_summary_over_a_real_run_with_fakes(tmp_path: Path, settings) -> None:
+    class Scripted(FakeGenerator):
+        """Replies by the question asked last in the prompt."""
+
+        def _compose(self, prompt: str) -> str:
+            question = prompt.rsplit("<|im_start|>user\n", 1)[-1]
+            if "Kapan" in question:
+                return "Putin terakhir kali mengunjungi negara itu pada tahun 2000."
+            if "dia bekerja" in question:
+                return "Dia bekerja di Universitas Kokushikan di Tokyo."
+            if "Piala Dunia" in question:
+                return REFUSAL["id"]
+            return "Universitas itu berada di Seoul."
+
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=Scripted())
+    engine.reindex()
+    items = _items(
+        tmp_path,
+        [
+            {
+                "id": "y",
+                "q": "Kapan Putin terakhir kali mengunjungi negara itu?",
+                "a": ["2000"],
+                "doc": "000_3f6abac00ed53627.txt",
+                "ev": "terakhir kali mengunjungi negara itu pada tahun 2000",
+            },
+            {"id": "w", "q": "Di kota mana Ewha Womans University berada?", "a": ["Jakarta"]},
+            {
+                "id": "t",
+                "turns": ["Siapa Yakov Zinberg?", "Di kota mana dia bekerja?"],
+                "a": ["Tokyo"],
+            },
+            {"id": "u", "q": "Siapa pemenang Piala Dunia?", "a": [], "unanswerable": True},
+        ],
+    )
+    results = evaluate(engine, items, k=5)
+    by_id = {r.item.id: r for r in results}
+    assert by_id["y"].correct and by_id["y"].retrieved is True
+    assert by_id["y"].cited_supporting == 1
+    assert not by_id["w"].correct  # "Seoul" is scored wrong against the gold "Jakarta"
+    assert by_id["t"].correct and by_id["u"].correct
+    summary = summarize(results)
+    assert summary["items"] == 4 and summary["correct"] == 3
+    assert summary["answer_accuracy"] == pytest.approx(2 / 3, abs=1e-3)
+    assert summary["refusal_accuracy"] == 1.0 and summary["multi_turn_accuracy"] == 1.0
+    assert summary["retrieval_recall"] == 1.0 and summary["false_refusals"] == 0
+
+
+def test_a_malformed_line_is_a_clear_error(tmp_path: Path) -> None:
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{"id": 1}\n')
+    with pytest.raises(InputError, match="line 1"):
+        load_items(f)

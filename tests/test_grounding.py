@@ -1,0 +1,88 @@
+"""The checks between the model's text and the answer the user gets: citations and refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.attribution import find_evidence, unsupported_names
+from qa.engine import Engine
+from qa.prompting import REFUSAL, Passage
+from tests.fakes import FakeEmbedder, FakeGenerator
+
+P = [
+    Passage(
+        1, "a.txt", "A", 0, 60, "Kim Jong Un ingin menunjukkan pengakuan di dunia kepada rakyat."
+    ),
+    Passage(
+        2, "a.txt", "A", 61, 120, "Putin terakhir kali mengunjungi negara itu pada tahun 2000."
+    ),
+    Passage(
+        3, "a.txt", "A", 121, 190, "Ia mengenang kunjungan terakhirnya ke Pyongyang 24 tahun lalu."
+    ),
+]
+
+
+def test_evidence_is_the_sentence_holding_the_answer() -> None:
+    ev = find_evidence("Putin terakhir berkunjung pada tahun 2000.", "Kapan Putin berkunjung?", P)
+    assert ev[0].n == 2 and ev[0].start == 61 and ev[0].end == 120
+
+
+def test_names_the_passages_never_mention_are_unsupported() -> None:
+    assert unsupported_names("Presiden Prancis adalah Emmanuel Macron.", P)[1] == [
+        "Prancis",
+        "Emmanuel",
+        "Macron",
+    ]
+    assert unsupported_names("Putin datang ke Pyongyang pada tahun 2000.", P)[1] == []
+    # English answers may spell names differently from the Indonesian text
+    supported, missing = unsupported_names("The last visit of Putin to Pyongyang.", P, fuzzy=True)
+    assert supported == ["Putin", "Pyongyang"] and missing == []
+
+
+@pytest.fixture
+def engine_with(settings):
+    def make(reply: str) -> Engine:
+        engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator(reply))
+        engine.reindex()
+        return engine
+
+    return make
+
+
+def test_a_citation_to_a_passage_without_the_number_is_corrected(engine_with) -> None:
+    stream = engine_with("Kunjungan Putin ke Korea Utara pada tahun 2000. [5]").ask(
+        "Kapan terakhir kali Putin mengunjungi Korea Utara?"
+    )
+    answer = stream.answer
+    by_n = {p.n: p for p in stream.passages}
+    assert "2000" not in by_n[5].text
+    cited = [s for s in answer.sources if s.cited]
+    assert len(cited) == 1 and "2000" in cited[0].text
+    assert answer.answer.endswith(f"[{cited[0].n}]") and "[5]" not in answer.answer
+    assert cited[0].quote == "Putin terakhir kali mengunjungi negara itu pada tahun 2000."
+
+
+def test_a_missing_citation_is_added(engine_with) -> None:
+    answer = engine_with("Leif-Eric Easley adalah profesor di Ewha Womans University.").answer(
+        "Siapa Leif-Eric Easley?"
+    )
+    assert answer.sources and answer.sources[0].cited and "Easley" in answer.sources[0].quote
+    assert answer.answer.endswith(f"[{answer.sources[0].n}]")
+
+
+def test_an_answer_from_outside_knowledge_becomes_a_refusal(engine_with) -> None:
+    answer = engine_with("Presiden Prancis saat ini adalah Emmanuel Macron.").answer(
+        "Siapa presiden Prancis saat ini?"
+    )
+    assert answer.refused and answer.answer == REFUSAL["id"] and answer.sources == ()
+    answer = engine_with("Emmanuel Macron is the president of France.").answer(
+        "Who is the president of France?"
+    )
+    assert answer.refused and answer.answer == REFUSAL["en"]
+
+
+def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
+    answer = engine_with("Leif-Eric Easley, a professor in Seoul, called it a victory.").answer(
+        "Who described the summit as a victory for Kim Jong Un?"
+    )
+    assert not answer.refused and "Easley" in answer.answer
