@@ -1,6 +1,8 @@
 """Choose the dense/lexical fusion weight on data: recall@k for a sweep of weights.
 
-    .venv/bin/python bench/retrieval_sweep.py --index /tmp/facqa-index ../shared/facqa-dev/questions.jsonl
+    .venv/bin/qa index --seeds ../shared/facqa-dev/articles --index /tmp/facqa-index
+    .venv/bin/python bench/retrieval_sweep.py --index /tmp/facqa-index \
+        ../shared/facqa-dev/questions.jsonl
     .venv/bin/python bench/retrieval_sweep.py --index indexes tests/eval/seed_qa.jsonl
 
 Scores every chunk once per question (BM25 and cosine), then fuses them with each weight, so the
@@ -18,9 +20,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.config import load_settings  # noqa: E402
-from qa.engine import Engine  # noqa: E402
-from qa.evaluation import evidence_in, load_items  # noqa: E402
+from qa.config import load_settings
+from qa.engine import Engine
+from qa.evaluation import evidence_in, load_items
 
 
 def main() -> None:
@@ -39,7 +41,8 @@ def main() -> None:
     lexical = np.stack([retriever.index.lexical.scores(q) for q in queries])
     vectors = engine.embedder.embed(queries)
     dense = vectors @ retriever.index.vectors().T
-    print(f"{len(items)} questions, {len(chunks)} chunks, scored in {time.perf_counter() - started:.1f}s")
+    seconds = time.perf_counter() - started
+    print(f"{len(items)} questions, {len(chunks)} chunks, scored in {seconds:.1f}s")
     gold = np.zeros((len(items), len(chunks)), dtype=bool)
     for qi, item in enumerate(items):
         for ci, chunk in enumerate(chunks):

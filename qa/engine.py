@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.attribution import find_evidence, unsupported_names
+from qa.attribution import Evidence, find_evidence, names_and_numbers, unsupported_names
 from qa.chunking import ChunkingParams
 from qa.config import Settings
 from qa.corpus import load_articles
@@ -28,7 +28,7 @@ from qa.prompting import (
     Passage,
     Turn,
     build_prompt,
-    cited_numbers,
+    cited_claims,
     is_refusal,
     merge_spans,
     prompt_prefix,
@@ -225,7 +225,6 @@ class AnswerStream:
         if not text or self._cancelled:
             return text, (), False
         evidence = find_evidence(text, self.question, self.passages)
-        by_n = {e.n: e for e in evidence}
         supported, unsupported = unsupported_names(text, self.passages, fuzzy=self.language == "en")
         if self.language == "en":
             # English answers name things in English ("North Korea") that the Indonesian articles
@@ -236,20 +235,29 @@ class AnswerStream:
         if ungrounded:
             return REFUSAL[self.language], (), True
         by_number = {p.n: p for p in self.passages}
-        numbers = [w for w in supported if w[0].isdigit()]
 
-        def supports(n: int) -> bool:
-            """Enough of the answer's words, and every number it states, are in passage n."""
-            return by_n[n].score >= MIN_SUPPORT and all(x in by_number[n].text for x in numbers)
+        def support(claim: str, n: int) -> Evidence | None:
+            """The evidence in passage n for a claim: enough of its words and all its numbers."""
+            numbers = [w for w in names_and_numbers(claim) if w[0].isdigit()]
+            if not all(x in by_number[n].text for x in numbers):
+                return None
+            found = find_evidence(claim, self.question, [by_number[n]])
+            return found[0] if found and found[0].score >= MIN_SUPPORT else None
 
-        given = [n for n in cited_numbers(text) if n in by_n and supports(n)]
-        if not given:
-            best = next((e.n for e in evidence if supports(e.n)), None)
-            if best is not None:
-                given = [best]
-                text = f"{strip_citations(text)} [{best}]"
+        given: list[int] = []
+        quotes: dict[int, Evidence] = {}
+        for n, claim in cited_claims(text):
+            if n in by_number and n not in quotes and (found := support(claim, n)):
+                given.append(n)
+                quotes[n] = found
+        if not given:  # no (valid) citation: cite the passage that best supports the answer
+            for candidate in evidence:
+                if found := support(text, candidate.n):
+                    given, quotes[candidate.n] = [candidate.n], found
+                    text = f"{strip_citations(text)} [{candidate.n}]"
+                    break
         if given:
-            chosen = [(by_number[n], by_n.get(n)) for n in given]
+            chosen = [(by_number[n], quotes.get(n)) for n in given]
         else:
             chosen = [(p, None) for p in self._fallback]
         sources = tuple(

@@ -153,15 +153,15 @@ def build_prompt(
 _CITED = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
-def cited_numbers(answer: str) -> list[int]:
-    """Passage numbers cited in an answer, in order of first appearance."""
-    seen: list[int] = []
-    for group in _CITED.findall(answer):
-        for number in group.split(","):
-            n = int(number)
-            if n not in seen:
-                seen.append(n)
-    return seen
+def cited_claims(answer: str) -> list[tuple[int, str]]:
+    """Each citation with the claim it backs: the text since the previous citation."""
+    claims: list[tuple[int, str]] = []
+    previous = 0
+    for match in _CITED.finditer(answer):
+        claim = answer[previous : match.start()].strip()
+        claims.extend((int(n), claim) for n in match.group(1).split(","))
+        previous = match.end()
+    return claims
 
 
 def is_refusal(answer: str) -> bool:

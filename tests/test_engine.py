@@ -7,7 +7,7 @@ import pytest
 
 from qa.engine import Engine
 from qa.errors import IndexMismatchError, IndexMissingError, InputError
-from qa.prompting import REFUSAL, Turn, cited_numbers, is_refusal, merge_spans, tile_chunks
+from qa.prompting import REFUSAL, Turn, cited_claims, is_refusal, merge_spans, tile_chunks
 from tests.conftest import SEED_FILE
 from tests.fakes import FakeEmbedder, FakeGenerator
 
@@ -17,7 +17,7 @@ ARTICLE = SEED_FILE.read_text(encoding="utf-8")
 def test_answer_cites_a_source_whose_text_is_the_article_span(fake_engine: Engine) -> None:
     answer = fake_engine.answer("Kapan Putin terakhir kali mengunjungi negara itu?")
     assert answer.sources, answer
-    numbers = cited_numbers(answer.answer)
+    numbers = [n for n, _claim in cited_claims(answer.answer)]
     assert numbers and numbers[0] == answer.sources[0].n
     for source in answer.sources:
         assert ARTICLE[source.start : source.end] == source.text
