@@ -45,6 +45,7 @@ class Settings:
     chunk_chars: int = 600
     chunk_overlap_chars: int = 120
     dense_weight: float = 0.3
+    context_chars: int = 900  # passage text in a retrieval prompt (each ~3.3 chars is a token)
     n_ctx: int = 4096
     n_threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     n_batch: int = 512
@@ -69,6 +70,7 @@ _ENV = {
     "chunk_chars": "QA_CHUNK_CHARS",
     "chunk_overlap_chars": "QA_CHUNK_OVERLAP_CHARS",
     "dense_weight": "QA_DENSE_WEIGHT",
+    "context_chars": "QA_CONTEXT_CHARS",
     "n_ctx": "QA_N_CTX",
     "n_threads": "QA_THREADS",
     "n_batch": "QA_N_BATCH",

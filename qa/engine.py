@@ -29,6 +29,7 @@ from qa.prompting import (
     Turn,
     build_prompt,
     cited_claims,
+    fit_passages,
     is_refusal,
     merge_spans,
     prompt_prefix,
@@ -478,7 +479,8 @@ class Engine:
             fallback = sorted(passages, key=lambda p: -p.score)[: min(k, 3)]
         else:
             order = np.argsort(-scores, kind="stable")[:k]
-            passages = merge_spans((loaded.index.chunks[i], float(scores[i])) for i in order)
+            ranked = merge_spans((loaded.index.chunks[i], float(scores[i])) for i in order)
+            passages = fit_passages(ranked, query, self.settings.context_chars)
             fallback = passages[: min(k, 3)]
         retrieve_ms = (time.perf_counter() - started) * 1000
         if corpus is not None:
