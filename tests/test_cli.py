@@ -113,13 +113,44 @@ def test_bad_model_paths_are_reported(tmp_path: Path, seeds: Path) -> None:
     corrupt = tmp_path / "c.gguf"
     corrupt.write_bytes(b"GGUF" + b"\x03\x00\x00\x00" + b"\xff" * 64)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QA_CACHE_DIR": str(tmp_path / "c")}
+    index = tmp_path / "idx"
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qa.cli",
+            "index",
+            "--quiet",
+            "--no-prefill",
+            "--seeds",
+            str(seeds),
+            "--index",
+            str(index),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr
     for model, message in (
         (tmp_path / "missing.gguf", "does not exist"),
         (not_gguf, "not a GGUF"),
         (corrupt, "could not load"),
     ):
         proc = subprocess.run(
-            [sys.executable, "-m", "qa.cli", "ask", "--model", str(model), "Siapa Easley?"],
+            [
+                sys.executable,
+                "-m",
+                "qa.cli",
+                "ask",
+                "--index",
+                str(index),
+                "--model",
+                str(model),
+                "Siapa Easley?",
+            ],
             capture_output=True,
             text=True,
             cwd=REPO,

@@ -73,14 +73,16 @@ def test_fast_model_answers_dev_questions_in_both_languages(workdir: Path) -> No
             "id": "d05",
             "q": DEV["d05"]["q"] if DEV else "Di kota mana Ewha Womans University berada?",
         },
-        {"id": "d04", "q": "Who described the summit as a victory for Kim Jong Un?"},
+        {"id": "en-year", "q": "In what year did Putin last visit North Korea?"},
+        {"id": "en-who", "q": "Who is Leif-Eric Easley?"},
         {"id": "d10", "q": "Siapa presiden Prancis saat ini?"},
+        {"id": "en-none", "q": "Who is the president of France?"},
     ]
     stdin = "\n".join(json.dumps(i) for i in items) + "\n"
     proc = qa("ask", "--json", "--model", "fast", "--batch", "-", cwd=workdir, stdin=stdin)
     assert proc.returncode == 0, proc.stderr
     rows = {r["id"]: r for r in map(json.loads, proc.stdout.splitlines())}
-    assert set(rows) == {"year", "d05", "d04", "d10"}
+    assert set(rows) == {"year", "d05", "en-year", "en-who", "d10", "en-none"}
 
     assert "2000" in rows["year"]["answer"]
     _check_sources(rows["year"])
@@ -90,11 +92,14 @@ def test_fast_model_answers_dev_questions_in_both_languages(workdir: Path) -> No
     _check_sources(rows["d05"])
     assert "Seoul" in rows["d05"]["sources"][0]["text"]
 
-    assert _contains_any(rows["d04"]["answer"], ["Easley", "Leif-Eric"])
-    assert "Easley" in rows["d04"]["sources"][0]["text"]
+    assert "2000" in rows["en-year"]["answer"] and rows["en-year"]["language"] == "en"
+    assert "2000" in rows["en-year"]["sources"][0]["text"]
+    assert "professor" in rows["en-who"]["answer"].lower()
+    assert "Easley" in rows["en-who"]["sources"][0]["quote"]["text"]
 
     assert rows["d10"]["refused"], rows["d10"]["answer"]
     assert rows["d10"]["sources"] == []
+    assert rows["en-none"]["refused"] and rows["en-none"]["answer"] == "The articles do not say."
 
 
 def test_default_model_answers_with_the_year_and_cites_the_paragraph(workdir: Path) -> None:
