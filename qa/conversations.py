@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from qa.engine import Source
 from qa.errors import QAError
 
 DB_NAME = "conversations.sqlite3"
@@ -61,90 +62,6 @@ class ConversationStoreError(QAError):
     """The conversations database cannot be opened or written."""
 
 
-class SourceLike(Protocol):
-    """What the store needs of a source; ``qa.engine.Source`` fits (``quote_start`` and
-    ``quote_end``, the supporting sentence, are read when present)."""
-
-    n: int
-    doc: str
-    title: str
-    text: str
-    start: int
-    end: int
-    score: float
-    cited: bool
-
-
-@dataclass(frozen=True)
-class SavedSource:
-    """A passage shown with an answer, as saved (same fields as ``qa.engine.Source``)."""
-
-    n: int
-    doc: str
-    title: str
-    text: str
-    start: int
-    end: int
-    score: float
-    cited: bool = False
-    quote_start: int | None = None  # article offsets of the sentence supporting the answer
-    quote_end: int | None = None
-
-    @property
-    def quote(self) -> str:
-        """The supporting sentence, or "" when none was found."""
-        if self.quote_start is None or self.quote_end is None:
-            return ""
-        return self.text[self.quote_start - self.start : self.quote_end - self.start]
-
-    @classmethod
-    def of(cls, source: SourceLike) -> SavedSource:
-        quote_start = getattr(source, "quote_start", None)
-        quote_end = getattr(source, "quote_end", None)
-        return cls(
-            source.n,
-            source.doc,
-            source.title,
-            source.text,
-            source.start,
-            source.end,
-            float(source.score),
-            bool(source.cited),
-            None if quote_start is None else int(quote_start),
-            None if quote_end is None else int(quote_end),
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "doc": self.doc,
-            "title": self.title,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "score": self.score,
-            "cited": self.cited,
-            "quote_start": self.quote_start,
-            "quote_end": self.quote_end,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SavedSource:
-        quote_start, quote_end = data.get("quote_start"), data.get("quote_end")
-        return cls(
-            int(data["n"]),
-            str(data["doc"]),
-            str(data["title"]),
-            str(data["text"]),
-            int(data["start"]),
-            int(data["end"]),
-            float(data["score"]),
-            bool(data.get("cited", False)),
-            None if quote_start is None else int(quote_start),
-            None if quote_end is None else int(quote_end),
-        )
-
-
 @dataclass(frozen=True)
 class Exchange:
     """One question and its (possibly partial) answer."""
@@ -154,7 +71,7 @@ class Exchange:
     question: str
     answer: str
     status: str
-    sources: tuple[SavedSource, ...] = ()
+    sources: tuple[Source, ...] = ()
     model: str = ""
     ttft_ms: float | None = None
     total_ms: float | None = None
@@ -311,7 +228,7 @@ class ConversationStore:
         )
 
     def save_partial(
-        self, exchange_id: int, answer: str, sources: Iterable[SourceLike] | None = None
+        self, exchange_id: int, answer: str, sources: Iterable[Source] | None = None
     ) -> None:
         """Save the answer so far (and the passages it may cite) while it is still streaming."""
         now = time.time()
@@ -334,7 +251,7 @@ class ConversationStore:
         *,
         answer: str,
         status: str,
-        sources: Iterable[SourceLike] = (),
+        sources: Iterable[Source] = (),
         model: str = "",
         ttft_ms: float | None = None,
         total_ms: float | None = None,
@@ -367,13 +284,13 @@ class ConversationStore:
         return self.exchange(exchange_id)
 
 
-def _sources_json(sources: Iterable[SourceLike]) -> str:
-    return json.dumps([SavedSource.of(s).as_json() for s in sources], ensure_ascii=False)
+def _sources_json(sources: Iterable[Source]) -> str:
+    return json.dumps([s.as_json() for s in sources], ensure_ascii=False)
 
 
 def _exchange(row: sqlite3.Row) -> Exchange:
     try:
-        sources = tuple(SavedSource.from_json(d) for d in json.loads(row["sources"] or "[]"))
+        sources = tuple(Source.from_json(d) for d in json.loads(row["sources"] or "[]"))
     except (ValueError, KeyError, TypeError):
         sources = ()  # a damaged sources field must not hide the conversation itself
     return Exchange(

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -84,6 +85,23 @@ class Source:
         if self.quote:
             data["quote"] = {"text": self.quote, "start": self.quote_start, "end": self.quote_end}
         return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Source:
+        """The inverse of ``as_json`` (what the conversation store reads back)."""
+        quote = data.get("quote") or {}
+        return cls(
+            int(data["n"]),
+            str(data["doc"]),
+            str(data["title"]),
+            str(data["text"]),
+            int(data["start"]),
+            int(data["end"]),
+            float(data["score"]),
+            bool(data.get("cited", False)),
+            int(quote["start"]) if "start" in quote else None,
+            int(quote["end"]) if "end" in quote else None,
+        )
 
 
 @dataclass(frozen=True)

@@ -24,93 +24,16 @@ STOP = ["<|im_end|>", "<|endoftext|>", "<|im_start|>"]
 
 @runtime_checkable
 class Generator(Protocol):
-    """Streams a completion of a raw (already templated) prompt, greedily."""
+    """Streams a completion of a raw (already templated) prompt, greedily.
+
+    A generator may also offer ``prefill(prefix, state_dir) -> str`` (as ``LlamaGenerator`` does)
+    to hold a fixed prompt prefix in its cache; the engine uses it when present.
+    """
 
     @property
     def name(self) -> str: ...
 
     def count_tokens(self, text: str) -> int: ...
-
-    # ---------------------------------------------------------------- KV-cache prefix
-
-    def prefill(self, prefix: str, state_dir: Path | None = None) -> str:
-        """Make the KV cache hold ``prefix`` so a prompt starting with it costs only its tail.
-
-        Returns how: ``warm`` (already there), ``loaded`` (a saved state from ``state_dir``) or
-        ``computed`` (evaluated now, then saved to ``state_dir``). A saved state is keyed by the
-        exact prefix tokens, the model and the llama.cpp version, so a stale one is never used.
-        """
-        llm = self.load()
-        tokens = self.tokenize(prefix)
-        with self._lock:
-            n = len(tokens)
-            if llm.n_tokens >= n and llm.input_ids[:n].tolist() == tokens:
-                return "warm"
-            key = self._state_key(tokens)
-            if state_dir is not None and self._load_state(state_dir, key, tokens):
-                return "loaded"
-            llm.reset()
-            llm.eval(tokens)
-            if state_dir is not None:
-                self._save_state(state_dir, key)
-            return "computed"
-
-    def _state_key(self, tokens: list[int]) -> str:
-        import llama_cpp
-
-        digest = hashlib.sha256()
-        meta = f"{self._identity}|{self._n_ctx}|{llama_cpp.__version__}|"
-        digest.update(meta.encode())
-        digest.update(np.asarray(tokens, dtype=np.int32).tobytes())
-        return digest.hexdigest()[:32]
-
-    def _save_state(self, state_dir: Path, key: str) -> None:
-        """Raw llama.cpp state bytes plus a JSON header: nothing that can run code on load."""
-        import llama_cpp
-
-        llm = self.load()
-        ctx = llm._ctx.ctx
-        size = llama_cpp.llama_state_get_size(ctx)
-        buffer = (llama_cpp.ctypes.c_uint8 * size)()
-        written = llama_cpp.llama_state_get_data(ctx, buffer, size)
-        data = bytes(buffer)[:written]
-        header = {
-            "n_tokens": llm.n_tokens,
-            "size": written,
-            "sha256": hashlib.sha256(data).hexdigest(),
-        }
-        try:
-            state_dir.mkdir(parents=True, exist_ok=True)
-            tmp = state_dir / f".{key}.{os.getpid()}.tmp"
-            tmp.write_bytes(data)
-            os.replace(tmp, state_dir / f"{key}.kv")
-            (state_dir / f"{key}.json").write_text(json.dumps(header))
-        except OSError:
-            pass  # a read-only index folder: the state just is not reused across processes
-
-    def _load_state(self, state_dir: Path, key: str, tokens: list[int]) -> bool:
-        import llama_cpp
-
-        try:
-            header = json.loads((state_dir / f"{key}.json").read_text())
-            data = (state_dir / f"{key}.kv").read_bytes()
-        except (OSError, ValueError):
-            return False
-        if (
-            header.get("n_tokens") != len(tokens)
-            or len(data) != header.get("size")
-            or hashlib.sha256(data).hexdigest() != header.get("sha256")
-        ):
-            return False
-        llm = self.load()
-        buffer = (llama_cpp.ctypes.c_uint8 * len(data)).from_buffer_copy(data)
-        if llama_cpp.llama_state_set_data(llm._ctx.ctx, buffer, len(data)) != len(data):
-            llm.reset()
-            return False
-        llm.input_ids[: len(tokens)] = tokens
-        llm.n_tokens = len(tokens)
-        llm._requires_eval = True
-        return True
 
     def stream(self, prompt: str, max_tokens: int) -> Iterator[str]: ...
 

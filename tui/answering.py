@@ -20,9 +20,8 @@ from qa.conversations import (
     ConversationStore,
     ConversationStoreError,
     Exchange,
-    SavedSource,
 )
-from qa.engine import Answer, Engine
+from qa.engine import Answer, Engine, Source
 from qa.errors import QAError
 from qa.prompting import Passage, Turn
 from tui.text import error_hint, error_message, error_title
@@ -117,7 +116,7 @@ class AnswerJob:
 
     # ------------------------------------------------------------ saving
 
-    def _save_partial(self, text: str, sources: Sequence[SavedSource] | None = None) -> None:
+    def _save_partial(self, text: str, sources: Sequence[Source] | None = None) -> None:
         if self.store is None or not self.exchange.id:
             return
         try:
@@ -130,7 +129,7 @@ class AnswerJob:
         return self._record(
             status,
             answer.answer,
-            sources=tuple(SavedSource.of(s) for s in answer.sources),
+            sources=answer.sources,
             model=answer.model,
             ttft_ms=t.ttft_ms,
             total_ms=t.total_ms,
@@ -143,7 +142,7 @@ class AnswerJob:
         status: str,
         answer: str,
         *,
-        sources: tuple[SavedSource, ...] = (),
+        sources: tuple[Source, ...] = (),
         model: str = "",
         ttft_ms: float | None = None,
         total_ms: float | None = None,
@@ -188,7 +187,7 @@ class AnswerJob:
             return record
 
 
-def _candidates(passages: Sequence[Passage], k: int) -> tuple[SavedSource, ...]:
+def _candidates(passages: Sequence[Passage], k: int) -> tuple[Source, ...]:
     """The best-scored passages the model reads, shown while it writes."""
     best = sorted(passages, key=lambda p: -p.score)[:k]
-    return tuple(SavedSource(p.n, p.doc, p.title, p.text, p.start, p.end, p.score) for p in best)
+    return tuple(Source(p.n, p.doc, p.title, p.text, p.start, p.end, p.score) for p in best)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.conversations import SavedSource
 from qa.corpus import read_article
+from qa.engine import Source
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class PassageInArticle:
     quote: tuple[int, int] | None = None  # the supporting sentence, as offsets into ``passage``
 
 
-def locate(seeds_dir: Path, source: SavedSource) -> PassageInArticle:
+def locate(seeds_dir: Path, source: Source) -> PassageInArticle:
     path = seeds_dir / source.doc
     alone = PassageInArticle(source.title, "", source.text, "", quote=_quote_in(source))
     try:
@@ -52,7 +52,7 @@ def locate(seeds_dir: Path, source: SavedSource) -> PassageInArticle:
     )
 
 
-def _quote_in(source: SavedSource) -> tuple[int, int] | None:
+def _quote_in(source: Source) -> tuple[int, int] | None:
     quote = source.quote
     if not quote:
         return None

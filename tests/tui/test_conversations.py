@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -16,13 +15,13 @@ from qa.conversations import (
     STREAMING,
     ConversationStore,
     ConversationStoreError,
-    SavedSource,
     conversation_title,
     export_markdown,
     to_markdown,
 )
+from qa.engine import Source
 
-SOURCE = SimpleNamespace(  # duck-typed like qa.engine.Source
+SOURCE = Source(
     n=2,
     doc="a.txt",
     title="Judul",
@@ -57,7 +56,7 @@ def test_question_and_partial_answer_survive_a_kill(tmp_path: Path, store) -> No
         STREAMING,
     )
     assert saved.interrupted and not saved.complete
-    assert saved.sources == (SavedSource.of(SOURCE),)
+    assert saved.sources == (SOURCE,)
     again.close()
 
 
@@ -78,7 +77,7 @@ def test_finish_records_sources_timings_and_status(store) -> None:
     assert (done.model, done.ttft_ms, done.tokens_per_s) == ("m", 400.0, 20.0)
     (source,) = done.sources
     assert source.quote == "Putin datang pada 2000."
-    assert source == SavedSource.of(SOURCE)
+    assert source == SOURCE
     with pytest.raises(ValueError):
         store.finish(exchange.id, answer="", status=STREAMING)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.conversations import SavedSource
+from qa.engine import Source
 from qa.errors import IndexMissingError, ModelError
 from tests.conftest import SEED_FILE
 from tui.passage import locate
@@ -56,8 +56,8 @@ def test_timings_and_error_texts() -> None:
     assert "bug" in error_hint(RuntimeError("boom"))
 
 
-def _source(text: str, start: int, doc: str = SEED_FILE.name) -> SavedSource:
-    return SavedSource(1, doc, "Korea Utara", text, start, start + len(text), 0.5, True)
+def _source(text: str, start: int, doc: str = SEED_FILE.name) -> Source:
+    return Source(1, doc, "Korea Utara", text, start, start + len(text), 0.5, True)
 
 
 def test_passage_is_found_in_place(seeds: Path) -> None:
