@@ -301,8 +301,9 @@ class AnswerStream:
 class _Loaded:
     index: Index
     retriever: Retriever
-    corpus_passages: list[Passage] | None = None
-    chunk_to_passages: list[list[int]] = field(default_factory=list)
+    corpus_decided: bool = False  # whether the whole corpus fits the prompt has been checked
+    corpus_passages: list[Passage] | None = None  # set when it fits
+    chunk_to_passages: list[list[int]] = field(default_factory=list)  # chunk -> its passages
 
 
 class Engine:
@@ -443,22 +444,24 @@ class Engine:
         """All passages when the corpus fits the context with room to spare, else None."""
         if self.settings.context_mode != "auto":
             return None
-        if loaded.corpus_passages is None and not loaded.chunk_to_passages:
+        if not loaded.corpus_decided:
             passages = tile_chunks(loaded.index.chunks)
             budget = self.settings.n_ctx - _RESERVED_TOKENS - self.settings.max_answer_tokens
             total_chars = sum(len(p.text) for p in passages)
             fits = total_chars < budget * 2.5 and (  # cheap bound first, then exact count
                 self.generator.count_tokens(prompt_prefix(passages)) <= budget
             )
-            loaded.corpus_passages = passages if fits else None
-            loaded.chunk_to_passages = [[] for _ in loaded.index.chunks]  # marks "decided"
+            loaded.corpus_decided = True
             if fits:
-                for ci, chunk in enumerate(loaded.index.chunks):
-                    loaded.chunk_to_passages[ci] = [
+                loaded.corpus_passages = passages
+                loaded.chunk_to_passages = [
+                    [
                         pi
                         for pi, p in enumerate(passages)
                         if p.doc == chunk.doc and p.start < chunk.end and chunk.start < p.end
                     ]
+                    for chunk in loaded.index.chunks
+                ]
         return loaded.corpus_passages
 
     def search_query(self, question: str, history: Sequence[Turn]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from qa.prompting import REFUSAL, format_passages  # noqa: F401  (re-exported for tests)
+from qa.prompting import REFUSAL
 
 
 class FakeEmbedder:
