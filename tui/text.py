@@ -88,39 +88,52 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def error_title(exc: BaseException) -> str:
-    titles: dict[type[QAError], str] = {
-        IndexMissingError: "No index yet",
-        IndexCorruptError: "Index damaged",
-        IndexMismatchError: "Index out of date",
-        IndexBusyError: "Index busy",
-        ModelError: "Model problem",
-        GenerationError: "Generation failed",
-        CorpusError: "No articles",
-    }
-    for kind, title in titles.items():
+# What each kind of error is called in a notice, and what to do about it in this UI's keys.
+_ERRORS: dict[type[QAError], tuple[str, str]] = {
+    IndexMissingError: ("No index yet", "Press Ctrl+R to build the index from the seeds folder."),
+    IndexMismatchError: (
+        "Index out of date",
+        "Press Ctrl+R to build the index from the seeds folder.",
+    ),
+    IndexCorruptError: (
+        "Index damaged",
+        "Open the command palette (Ctrl+P) and run “Rebuild index from scratch”.",
+    ),
+    IndexBusyError: ("Index busy", "Wait for the other indexing run to finish, then ask again."),
+    CorpusError: (
+        "No articles",
+        "Add .txt or .md articles to the seeds folder, then press Ctrl+R.",
+    ),
+    ModelError: (
+        "Model problem",
+        "Quit (Ctrl+Q) and start again with --model fast or --model PATH.gguf.",
+    ),
+    GenerationError: (
+        "Generation failed",
+        "Ask again; if it keeps failing, start a new conversation (Ctrl+N).",
+    ),
+}
+
+
+def _describe(exc: BaseException) -> tuple[str, str]:
+    for kind, described in _ERRORS.items():
         if isinstance(exc, kind):
-            return title
-    return "Cannot answer" if isinstance(exc, QAError) else "Unexpected error"
+            return described
+    if isinstance(exc, QAError):
+        return "Cannot answer", ""
+    return (
+        "Unexpected error",
+        "This is a bug; the details are in the log. Ask again or restart the app.",
+    )
+
+
+def error_title(exc: BaseException) -> str:
+    return _describe(exc)[0]
 
 
 def error_hint(exc: BaseException) -> str:
     """What to do about an error, in terms of this UI's keys."""
-    if isinstance(exc, IndexMissingError | IndexMismatchError):
-        return "Press Ctrl+R to build the index from the seeds folder."
-    if isinstance(exc, IndexCorruptError):
-        return "Open the command palette (Ctrl+P) and run “Rebuild index from scratch”."
-    if isinstance(exc, IndexBusyError):
-        return "Wait for the other indexing run to finish, then ask again."
-    if isinstance(exc, CorpusError):
-        return "Add .txt or .md articles to the seeds folder, then press Ctrl+R."
-    if isinstance(exc, ModelError):
-        return "Quit (Ctrl+Q) and start again with --model fast or --model PATH.gguf."
-    if isinstance(exc, GenerationError):
-        return "Ask again; if it keeps failing, start a new conversation (Ctrl+N)."
-    if isinstance(exc, QAError):
-        return ""
-    return "This is a bug; the details are in the log. Ask again or restart the app."
+    return _describe(exc)[1]
 
 
 def error_message(exc: BaseException) -> str:
