@@ -68,6 +68,11 @@ def names_and_numbers(text: str) -> list[str]:
     return found
 
 
+def close_spelling(a: str, b: str) -> bool:
+    """Near spellings of one name across languages ("Rusia"/"Russia", "Ukraina"/"Ukraine")."""
+    return _close(a, b, 2 if len(a) > 4 else 1)
+
+
 def _close(a: str, b: str, limit: int) -> bool:
     """Edit distance of ``a`` and ``b`` is at most ``limit`` (small strings; early exit)."""
     if abs(len(a) - len(b)) > limit:
@@ -95,9 +100,7 @@ def unsupported_names(
     for name in names_and_numbers(answer):
         key = name.casefold()
         found = key in context or (
-            fuzzy
-            and not key[0].isdigit()
-            and any(_close(key, w, 2 if len(key) > 4 else 1) for w in words)
+            fuzzy and not key[0].isdigit() and any(close_spelling(key, w) for w in words)
         )
         (supported if found else unsupported).append(name)
     return supported, unsupported

@@ -121,10 +121,10 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.progress import embedding_progress
+    from qa.progress import progress_bar
 
     engine = make_engine(settings)
-    with embedding_progress(enabled=not args.quiet) as progress:
+    with progress_bar("embedding chunks", not args.quiet) as progress:
         report = engine.reindex(
             rebuild=args.rebuild, progress=progress, warn=lambda m: _err(f"warning: {m}")
         )
@@ -140,7 +140,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         import time
 
         started = time.perf_counter()
-        how = engine.warm_up()
+        with progress_bar("translating for English questions", not args.quiet) as translated:
+            how = engine.warm_up(translate=True, progress=translated)
         if how == "computed":
             _err(f"prefilled {engine.model_name}'s context in {time.perf_counter() - started:.0f}s")
     return 0

@@ -52,6 +52,7 @@ class Settings:
     max_answer_tokens: int = 200
     max_question_chars: int = 1000
     context_mode: str = "auto"  # "auto": whole corpus in a cached prefix when it fits; "retrieve"
+    english_reading: str = "auto"  # "auto": English questions read an English translation; "off"
     cache_dir: Path = field(default_factory=_default_cache_dir)
     data_dir: Path = field(default_factory=_default_data_dir)
 
@@ -77,6 +78,7 @@ _ENV = {
     "max_answer_tokens": "QA_MAX_ANSWER_TOKENS",
     "max_question_chars": "QA_MAX_QUESTION_CHARS",
     "context_mode": "QA_CONTEXT_MODE",
+    "english_reading": "QA_ENGLISH_READING",
     "cache_dir": "QA_CACHE_DIR",
     "data_dir": "QA_DATA_DIR",
 }
@@ -121,6 +123,8 @@ def _validated(s: Settings) -> Settings:
         raise InputError(f"dense weight must be between 0 and 1 (got {s.dense_weight})")
     if s.context_mode not in ("auto", "retrieve"):
         raise InputError(f"context mode must be 'auto' or 'retrieve' (got {s.context_mode!r})")
+    if s.english_reading not in ("auto", "off"):
+        raise InputError(f"english reading must be 'auto' or 'off' (got {s.english_reading!r})")
     if s.n_threads < 1 or s.n_ctx < 512 or s.max_answer_tokens < 1:
         raise InputError("threads, context size and answer length must be positive")
     return s

@@ -7,6 +7,7 @@ cache makes every later question cheap), otherwise the best passages from hybrid
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,6 +40,7 @@ from qa.prompting import (
 )
 from qa.retrieval import Hit, Retriever
 from qa.store import Index, UpdateReport, load_index, update_index
+from qa.translation import Reading, TranslationCache, needs_translation, read_in_english
 
 # Share of the answer's new words a sentence must hold to count as its evidence.
 MIN_SUPPORT = 0.3
@@ -173,6 +175,7 @@ class AnswerStream:
         model: str,
         started: float,
         retrieve_ms: float,
+        readings: Sequence[Reading] = (),
     ) -> None:
         self.question = question
         self.language = language
@@ -182,6 +185,7 @@ class AnswerStream:
         self._model = model
         self._started = started
         self._retrieve_ms = retrieve_ms
+        self._readings = {r.passage.n: r for r in readings}
         self._parts: list[str] = []
         self._first: float | None = None
         self._answer: Answer | None = None
@@ -243,8 +247,14 @@ class AnswerStream:
             return text, (), True
         if not text or self._cancelled:
             return text, (), False
-        evidence = find_evidence(text, self.question, self.passages)
-        supported, unsupported = unsupported_names(text, self.passages, fuzzy=self.language == "en")
+        # Check against what the model read (the English reading, if it had one).
+        read = [
+            self._readings[p.n].as_passage() if p.n in self._readings else p for p in self.passages
+        ]
+        evidence = find_evidence(text, self.question, read)
+        supported, unsupported = unsupported_names(
+            text, [*read, *self._readings_originals()], fuzzy=self.language == "en"
+        )
         if self.language == "en":
             # English answers name things in English ("North Korea") that the Indonesian articles
             # spell otherwise: refuse only when most of what the answer names is unknown.
@@ -254,14 +264,18 @@ class AnswerStream:
         if ungrounded:
             return REFUSAL[self.language], (), True
         by_number = {p.n: p for p in self.passages}
+        read_by_number = {p.n: p for p in read}
 
         def support(claim: str, n: int) -> Evidence | None:
             """The evidence in passage n for a claim: enough of its words and all its numbers."""
             numbers = [w for w in names_and_numbers(claim) if w[0].isdigit()]
-            if not all(x in by_number[n].text for x in numbers):
+            texts = (by_number[n].text, read_by_number[n].text)
+            if not all(any(x in t for t in texts) for x in numbers):
                 return None
-            found = find_evidence(claim, self.question, [by_number[n]])
-            return found[0] if found and found[0].score >= MIN_SUPPORT else None
+            found = find_evidence(claim, self.question, [read_by_number[n]])
+            if not found or found[0].score < MIN_SUPPORT:
+                return None
+            return self._in_article(found[0])
 
         given: list[int] = []
         quotes: dict[int, Evidence] = {}
@@ -296,6 +310,17 @@ class AnswerStream:
         )
         return text, sources, False
 
+    def _readings_originals(self) -> list[Passage]:
+        return [r.passage for r in self._readings.values()]
+
+    def _in_article(self, evidence: Evidence) -> Evidence:
+        """Evidence found in an English reading, moved to the original sentences it renders."""
+        reading = self._readings.get(evidence.n)
+        if reading is None:
+            return evidence
+        start, end = reading.to_article(evidence.start, evidence.end)
+        return Evidence(evidence.n, start, end, evidence.score)
+
 
 @dataclass
 class _Loaded:
@@ -304,6 +329,7 @@ class _Loaded:
     corpus_decided: bool = False  # whether the whole corpus fits the prompt has been checked
     corpus_passages: list[Passage] | None = None  # set when it fits
     chunk_to_passages: list[list[int]] = field(default_factory=list)  # chunk -> its passages
+    readings: list[Reading] | None = None  # the corpus passages read in English, once made
 
 
 class Engine:
@@ -384,17 +410,47 @@ class Engine:
             embedder=index.manifest.embedder,
         )
 
-    def warm_up(self) -> str:
+    def warm_up(
+        self, *, translate: bool = False, progress: Callable[[int, int], None] | None = None
+    ) -> str:
         """Load everything the first question needs and prefill the fixed prompt prefix.
 
-        Returns how the prefix got into the KV cache (see ``LlamaGenerator.prefill``), or
-        ``"retrieval"`` when the corpus is too large to sit in the prompt.
+        With ``translate``, also make the English reading of the corpus (a minute for the seed
+        article; ``qa index`` does it) and prefill its prefix. Returns how the prefix got into
+        the KV cache (see ``LlamaGenerator.prefill``), or ``"retrieval"`` when the corpus is too
+        large to sit in the prompt.
         """
         loaded = self._load()
         passages = self._corpus_passages(loaded)
         if passages is None:
             return "retrieval"
+        if translate and (readings := self._english(loaded, translate=True, progress=progress)):
+            self._prefill(loaded, [r.as_passage() for r in readings])
         return self._prefill(loaded, passages)
+
+    def _english(
+        self,
+        loaded: _Loaded,
+        *,
+        translate: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Reading] | None:
+        """The English reading of the whole corpus, when it sits in the prompt and is not
+        English already; without ``translate`` only when every sentence is translated."""
+        corpus = self._corpus_passages(loaded)
+        if corpus is None or self.settings.english_reading == "off":
+            return None
+        if loaded.readings is None and needs_translation(corpus):
+            generator = self.generator
+            identity = str(getattr(generator, "identity", generator.name))
+            digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+            cache = TranslationCache(
+                self.settings.cache_dir / "translations" / f"{digest}.json", identity
+            )
+            loaded.readings = read_in_english(
+                corpus, generator, cache, translate=translate, progress=progress
+            )
+        return loaded.readings
 
     def _prefill(self, loaded: _Loaded, passages: list[Passage]) -> str:
         prefill = getattr(self.generator, "prefill", None)
@@ -504,12 +560,24 @@ class Engine:
             passages = fit_passages(ranked, query, self.settings.context_chars)
             fallback = passages[: min(k, 3)]
         retrieve_ms = (time.perf_counter() - started) * 1000
+        readings = self._english(loaded) if language == "en" else None
+        shown = passages
+        if readings:
+            corpus = shown = [r.as_passage() for r in readings]
         if corpus is not None:
             self._prefill(loaded, corpus)  # loads the saved KV state in a fresh process
-        prompt = build_prompt(passages, question, language, history)
+        prompt = build_prompt(shown, question, language, history)
         tokens = generator.stream(prompt, self.settings.max_answer_tokens)
         return AnswerStream(
-            question, language, passages, fallback, tokens, generator.name, started, retrieve_ms
+            question,
+            language,
+            passages,
+            fallback,
+            tokens,
+            generator.name,
+            started,
+            retrieve_ms,
+            readings or (),
         )
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:

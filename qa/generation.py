@@ -65,6 +65,11 @@ class LlamaGenerator:
         return self._name
 
     @property
+    def identity(self) -> str:
+        """The exact model file (what cached states and translations are keyed by)."""
+        return self._identity
+
+    @property
     def n_ctx(self) -> int:
         return self._n_ctx
 

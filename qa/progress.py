@@ -1,4 +1,4 @@
-"""A terminal progress bar for embedding (rich), as a context manager yielding a callback."""
+"""Terminal progress bars (rich) for long index work, as context managers yielding a callback."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 
 @contextlib.contextmanager
-def embedding_progress(enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
     """Yields ``progress(done, total)``, drawn on stderr so stdout stays clean for scripts."""
     if not enabled:
         yield None
@@ -24,7 +24,7 @@ def embedding_progress(enabled: bool = True) -> Iterator[Callable[[int, int], No
 
     console = Console(file=sys.stderr)
     with Progress(
-        TextColumn("embedding chunks"),
+        TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),

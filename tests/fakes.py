@@ -14,6 +14,29 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from qa.prompting import REFUSAL
+from qa.translation import TRANSLATE_RULES
+
+# The fake's "translation": a few Indonesian words swapped for English, names kept.
+FAKE_DICTIONARY = {
+    "terakhir": "last",
+    "kali": "time",
+    "mengunjungi": "visited",
+    "negara": "country",
+    "itu": "that",
+    "pada": "in",
+    "tahun": "year",
+    "dan": "and",
+    "untuk": "for",
+    "Utara": "North",
+    "Rusia": "Russia",
+    "menggelar": "rolls out",
+    "karpet": "carpet",
+    "merah": "red",
+}
+
+
+def fake_translation(sentence: str) -> str:
+    return " ".join(FAKE_DICTIONARY.get(w, w) for w in sentence.split())
 
 
 class FakeEmbedder:
@@ -44,7 +67,8 @@ class FakeEmbedder:
 
 class FakeGenerator:
     """Answers with a scripted reply, or by quoting the first passage that shares a word with the
-    question, citing its number, streamed word by word. Records every prompt it was given."""
+    question, citing its number, streamed word by word (a translation prompt gets
+    ``fake_translation``). Records every prompt it was given."""
 
     def __init__(
         self, reply: str | None = None, delay: float = 0.0, name: str = "fake-model"
@@ -65,6 +89,8 @@ class FakeGenerator:
     def _compose(self, prompt: str) -> str:
         if self.reply is not None:
             return self.reply
+        if prompt.startswith(f"<|im_start|>system\n{TRANSLATE_RULES}"):
+            return fake_translation(prompt.split("<|im_start|>user\n")[1].split("<|im_end|>")[0])
         question = prompt.rsplit("<|im_start|>user\n", 1)[-1].split("\n(")[0]
         words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 3}
         passage = re.compile(

@@ -118,6 +118,23 @@ def test_default_model_answers_with_the_year_and_cites_the_paragraph(workdir: Pa
     assert answer["timings"]["total_ms"] >= answer["timings"]["ttft_ms"] > 0
 
 
+def test_english_questions_read_the_translation_made_at_index_time(workdir: Path) -> None:
+    from qa.config import load_settings
+
+    translated = {}
+    for file in (load_settings().cache_dir / "translations").glob("*.json"):
+        translated.update(json.loads(file.read_text())["entries"])
+    assert any("2000" in e and "visited" in e for e in translated.values()), translated
+
+    proc = qa("ask", "--json", "In which year did Putin last visit North Korea?", cwd=workdir)
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert "2000" in answer["answer"] and answer["language"] == "en"
+    _check_sources(answer)
+    cited = [s for s in answer["sources"] if s["cited"]]
+    assert cited and "pada tahun 2000" in cited[0]["quote"]["text"]  # the article's own words
+
+
 def _fast_generator():
     from qa.config import load_settings
     from qa.generation import LlamaGenerator

@@ -1,0 +1,128 @@
+"""The English reading: faithful sentence translations, mapped back to the article, cached."""
+
+from __future__ import annotations
+
+import json
+
+from qa.engine import Engine
+from qa.prompting import Passage, tile_chunks
+from qa.store import load_index
+from qa.translation import TranslationCache, lost_terms, read_in_english
+from tests.conftest import SEED_FILE
+from tests.fakes import FakeEmbedder, FakeGenerator, fake_translation
+
+ARTICLE = SEED_FILE.read_text(encoding="utf-8")
+SENTENCE = "Putin terakhir kali mengunjungi negara itu pada tahun 2000."
+
+
+def _passage(text: str, start: int = 100) -> Passage:
+    return Passage(1, "a.txt", "Judul", start, start + len(text), text)
+
+
+def test_lost_terms_catches_dropped_names_and_mistranslated_days_and_directions() -> None:
+    source = "Lim Eunjung, profesor di Universitas Nasional Kongju Korea Selatan, pada Selasa."
+    good = "Lim Eunjung, a professor at Kongju National University in South Korea, on Tuesday."
+    assert lost_terms(source, good) == []
+    dropped = "Lim Eunjung, a professor at the National University of South Korea, on Tuesday."
+    assert lost_terms(source, dropped) == ["Kongju"]
+    assert lost_terms(source, good.replace("South", "North")) == ["Selatan"]
+    assert lost_terms(source, good.replace("Tuesday", "Saturday")) == ["Selasa"]
+    # near spellings across languages and numbers with other separators still count
+    assert lost_terms("Lalu Rusia mengirim 5.000.000 peluru.", "Then Russia sent 5,000,000.") == []
+    assert lost_terms("Lalu Rusia mengirim 2000 peluru.", "Then Russia sent 200 shells.") == [
+        "2000"
+    ]
+
+
+def test_read_in_english_translates_once_and_keeps_unfaithful_sentences(tmp_path) -> None:
+    text = f"{SENTENCE} Kim Jong Un senang."
+    passage = _passage(text)
+    cache = TranslationCache(tmp_path / "t.json", "model-a")
+    generator = FakeGenerator()
+    assert read_in_english([passage], generator, cache, translate=False) is None
+    readings = read_in_english([passage], generator, cache, translate=True)
+    assert readings is not None
+    (reading,) = readings
+    assert reading.segments[0].english == fake_translation(SENTENCE)
+    assert "last time visited" in reading.text and reading.passage == passage
+    # the English span of the first sentence maps to the Indonesian sentence's offsets
+    lo, hi = reading.to_article(0, 10)
+    assert (lo, hi) == (passage.start, passage.start + len(SENTENCE))
+    calls = len(generator.prompts)
+    # a fresh cache object reads the file: nothing is translated again
+    again = TranslationCache(tmp_path / "t.json", "model-a")
+    assert read_in_english([passage], generator, again, translate=False) == readings
+    assert len(generator.prompts) == calls
+    # another model's translations are not reused
+    other = TranslationCache(tmp_path / "t.json", "model-b")
+    assert read_in_english([passage], generator, other, translate=False) is None
+    # a translation that drops a name (twice) leaves the sentence in Indonesian
+    liar = FakeGenerator(reply="He is happy.")
+    fresh = TranslationCache(tmp_path / "u.json", "model-a")
+    (kept,) = read_in_english([_passage("Kim Jong Un senang.")], liar, fresh) or []
+    assert kept.text == "Kim Jong Un senang."
+    assert len(liar.prompts) == 2
+
+
+def test_a_damaged_translation_file_is_ignored(tmp_path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text("{not json")
+    cache = TranslationCache(path, "m")
+    assert cache.get(SENTENCE) is None
+    cache.put(SENTENCE, "Putin last visited in 2000.")
+    cache.save()
+    assert json.loads(path.read_text())["entries"]
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_english_questions_read_the_english_reading_and_quote_the_article(settings) -> None:
+    generator = FakeGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    assert engine.warm_up(translate=True) == "unsupported"  # the fake has no KV state
+    assert list((settings.cache_dir / "translations").glob("*.json"))
+
+    answer = engine.answer("Which year was the last time?")
+    prompt = generator.prompts[-1]
+    assert fake_translation(SENTENCE) in prompt and SENTENCE not in prompt
+    (source,) = [s for s in answer.sources if s.cited]
+    assert ARTICLE[source.start : source.end] == source.text
+    assert source.quote == SENTENCE  # the Indonesian sentence behind the English one
+    assert fake_translation(SENTENCE).rstrip(".") in answer.answer
+
+    engine.answer("Kapan Putin terakhir kali mengunjungi negara itu?")
+    assert SENTENCE in generator.prompts[-1]
+    assert fake_translation(SENTENCE) not in generator.prompts[-1]
+
+
+def test_english_reading_off_or_untranslated_keeps_the_articles_text(settings) -> None:
+    generator = FakeGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    engine.answer("Which year was the last time?")  # nothing translated yet
+    assert SENTENCE in generator.prompts[-1]
+    assert not (settings.cache_dir / "translations").exists()
+
+    off = Engine(
+        settings.with_overrides(english_reading="off"), embedder=FakeEmbedder(), generator=generator
+    )
+    off.warm_up(translate=True)
+    off.answer("Which year was the last time?")
+    assert SENTENCE in generator.prompts[-1]
+    assert not (settings.cache_dir / "translations").exists()
+
+
+def test_an_english_corpus_is_not_translated(settings, tmp_path) -> None:
+    seeds = tmp_path / "en-seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("The mayor opened the new bridge on Monday. It cost a lot.\n")
+    generator = FakeGenerator()
+    engine = Engine(
+        settings.with_overrides(seeds_dir=seeds, index_dir=tmp_path / "en-index"),
+        embedder=FakeEmbedder(),
+        generator=generator,
+    )
+    engine.reindex()
+    engine.warm_up(translate=True)
+    assert generator.prompts == []
+    assert tile_chunks(load_index(tmp_path / "en-index").chunks)
