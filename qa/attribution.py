@@ -89,16 +89,20 @@ def _close(a: str, b: str, limit: int) -> bool:
 
 
 def unsupported_names(
-    answer: str, passages: Sequence[Passage], *, fuzzy: bool = False
+    answer: str, passages: Sequence[Passage], *, fuzzy: bool = False, question: str = ""
 ) -> tuple[list[str], list[str]]:
     """(supported, unsupported) names and numbers of the answer. A name no passage mentions is
-    the mark of an answer from outside knowledge. ``fuzzy`` accepts near spellings, for answers
-    in English about Indonesian text ("Russia" for "Rusia", "Hague" for "Haag")."""
+    the mark of an answer from outside knowledge; names the question gave are just repeated and
+    count as neither. ``fuzzy`` accepts near spellings, for answers in English about Indonesian
+    text ("Russia" for "Rusia", "Hague" for "Haag")."""
     context = " ".join(p.text for p in passages).casefold()
+    asked = question.casefold()
     words = set(re.findall(r"\w+", context)) if fuzzy else set()
     supported, unsupported = [], []
     for name in names_and_numbers(answer):
         key = name.casefold()
+        if re.search(rf"\b{re.escape(key)}\b", asked):
+            continue
         found = key in context or (
             fuzzy and not key[0].isdigit() and any(close_spelling(key, w) for w in words)
         )

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.answer_shape import shape_mismatch
 from qa.attribution import Evidence, find_evidence, names_and_numbers, unsupported_names
 from qa.chunking import ChunkingParams
 from qa.config import Settings
@@ -247,13 +248,18 @@ class AnswerStream:
             return text, (), True
         if not text or self._cancelled:
             return text, (), False
+        if shape_mismatch(self.question, strip_citations(text)):
+            return REFUSAL[self.language], (), True  # a nearby fact, not the one asked for
         # Check against what the model read (the English reading, if it had one).
         read = [
             self._readings[p.n].as_passage() if p.n in self._readings else p for p in self.passages
         ]
         evidence = find_evidence(text, self.question, read)
         supported, unsupported = unsupported_names(
-            text, [*read, *self._readings_originals()], fuzzy=self.language == "en"
+            text,
+            [*read, *self._readings_originals()],
+            fuzzy=self.language == "en",
+            question=self.question,
         )
         if self.language == "en":
             # English answers name things in English ("North Korea") that the Indonesian articles

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from qa.answer_shape import shape_mismatch
 from qa.attribution import find_evidence, unsupported_names
 from qa.engine import Engine
 from qa.prompting import REFUSAL, Passage
@@ -86,3 +87,42 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         "Who described the summit as a victory for Kim Jong Un?"
     )
     assert not answer.refused and "Easley" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "fits"),
+    [
+        ("How many days did Putin stay?", "Putin stayed for about 24 years.", False),
+        ("How many soldiers were sent?", "Putin has already announced it.", False),
+        ("Pada tanggal berapa Putin tiba?", "Putin tiba pada tahun 2000.", False),
+        ("On which day of the week was it published?", "On June 18.", False),
+        ("Berapa tahun yang lalu Putin ke Pyongyang?", "24 tahun yang lalu.", True),
+        ("Berapa peluru artileri yang dikirim?", "Lima juta peluru.", True),
+        ("Berapa peluru artileri yang dikirim?", "5.000.000 peluru.", True),
+        ("Pada tahun berapa Putin berkunjung?", "Tahun 2000.", True),
+        ("On what date did it appear?", "It appeared on 18 June.", True),
+        ("Hari apa artikel itu terbit?", "Pada hari Selasa.", True),
+        ("How many days did Putin stay?", "Two.", True),  # no unit given: not contradicted
+        ("Siapa Yakov Zinberg?", "Profesor di Tokyo.", True),  # no shape asked for
+    ],
+)
+def test_an_answer_must_have_the_shape_the_question_asks_for(
+    question: str, answer: str, fits: bool
+) -> None:
+    assert (shape_mismatch(question, answer) is None) is fits
+
+
+def test_an_answer_of_the_wrong_shape_becomes_a_refusal(engine_with) -> None:
+    answer = engine_with("Putin tinggal di sana 24 tahun. [3]").answer(
+        "Berapa hari Putin tinggal di Korea Utara?"
+    )
+    assert answer.refused and answer.answer == REFUSAL["id"] and answer.sources == ()
+
+
+def test_names_repeated_from_the_question_are_not_outside_knowledge() -> None:
+    answer = "Debut The Room dipentaskan di Bristol pada tahun 2000."
+    question = "Kapan debut The Room dipentaskan di Bristol?"
+    assert unsupported_names(answer, P)[1] == ["The", "Room", "Bristol"]
+    assert unsupported_names(answer, P, question=question) == (["2000"], [])
+    # a new name is still unsupported, whatever the question says
+    assert unsupported_names("Bristol dipimpin Macron.", P, question=question)[1] == ["Macron"]

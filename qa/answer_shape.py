@@ -1,0 +1,83 @@
+"""Whether an answer has the shape its question asks for: a count, a date, a weekday.
+
+A small model asked something the articles do not say rarely refuses; it answers with a nearby
+fact instead ("How many days did Putin stay?" -> "about 24 years"). An answer of the wrong shape
+is such a guess, so the engine turns it into a refusal. The checks are deliberately loose (any
+number answers "how many"), so answerable questions are not refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER_WORDS = (
+    # Indonesian
+    "nol|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|belas|puluh|ratus|"
+    "ribu|juta|miliar|milyar|triliun|seratus|seribu|sejuta|semiliar|setengah|separuh|"
+    # English
+    "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|twenty|thirty|"
+    "forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillion|half"
+)
+_NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+
+# Units of time a count can be asked in: Indonesian word -> English stem.
+_UNITS = {
+    "detik": "second",
+    "menit": "minute",
+    "jam": "hour",
+    "hari": "day",
+    "minggu": "week",
+    "pekan": "week",
+    "bulan": "month",
+    "tahun": "year",
+    "abad": "centur",
+}
+_UNIT_OF = {**_UNITS, **{v: v for v in _UNITS.values()}}
+_ASKED_UNIT = re.compile(r"\b(?:berapa\s+(?P<id>\w+)|how\s+many\s+(?P<en>\w+))", re.IGNORECASE)
+_COUNT = re.compile(r"\b(?:berapa|how many|how much|how long|how old)\b", re.IGNORECASE)
+
+_MONTHS = (
+    "januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|"
+    "january|february|march|may|june|july|august|october|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DATE_ASKED = re.compile(
+    r"\b(?:tanggal berapa|pada tanggal|tanggal apa|what date|which date|on what date)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(rf"\b(?:{_MONTHS})\b|\b\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\b", re.IGNORECASE)
+_WEEKDAY_ASKED = re.compile(r"\b(?:hari apa|day of the week|which day|what day)\b", re.IGNORECASE)
+_WEEKDAY = re.compile(
+    r"\b(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
+
+
+def _unit(word: str) -> str | None:
+    word = word.casefold()
+    for key, stem in _UNIT_OF.items():
+        if word == key or (word.startswith(key) and len(word) <= len(key) + 2):
+            return stem
+    return None
+
+
+def _units_in(text: str) -> set[str]:
+    return {u for w in re.findall(r"\w+", text) if (u := _unit(w))}
+
+
+def shape_mismatch(question: str, answer: str) -> str | None:
+    """Why ``answer`` cannot answer ``question`` (a short reason), or None when it might."""
+    if _WEEKDAY_ASKED.search(question) and not _WEEKDAY.search(answer):
+        return "a weekday was asked for"
+    if _DATE_ASKED.search(question) and not _DATE.search(answer):
+        return "a date was asked for"
+    if _COUNT.search(question):
+        if not _NUMBER.search(answer):
+            return "a number was asked for"
+        asked = _ASKED_UNIT.search(question)
+        unit = _unit(asked.group("id") or asked.group("en")) if asked else None
+        given = _units_in(answer)
+        if unit and given and unit not in given:
+            return f"a count of {unit}s was asked for"
+    return None
