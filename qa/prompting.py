@@ -146,13 +146,27 @@ def _best_window(text: str, query: str, room: int) -> tuple[int, int] | None:
             return spans[lo].start, spans[hi].end
 
 
+# A "title" longer than this is an article's first paragraph, not a headline.
+_MAX_HEADLINE = 120
+
+
+def _headline(p: Passage) -> str | None:
+    """The article's title when it is worth its prompt tokens: a headline the passage does not
+    already start with (articles without one get their first paragraph as title)."""
+    title = p.title.strip()
+    if not title or len(title) > _MAX_HEADLINE or p.text.startswith(title):
+        return None
+    return title
+
+
 def format_passages(passages: Sequence[Passage]) -> str:
     lines = []
-    current_title = None
+    current_doc = None
     for p in passages:
-        if p.title != current_title:
-            lines.append(f"Article: {p.title}")
-            current_title = p.title
+        if p.doc != current_doc:
+            current_doc = p.doc
+            if headline := _headline(p):
+                lines.append(f"Article: {headline}")
         lines.append(f"[{p.n}] {p.text}")
     return "\n\n".join(lines)
 

@@ -134,3 +134,19 @@ def test_passage_helpers_keep_exact_offsets(fake_engine: Engine) -> None:
         merged[0].end == chunks[4].end
         and ARTICLE[merged[0].start : merged[0].end] == merged[0].text
     )
+
+
+def test_titles_go_into_the_prompt_only_when_they_are_headlines() -> None:
+    from qa.prompting import Passage, format_passages
+
+    body = "Presiden meresmikan jembatan baru pada hari Senin. Biayanya besar."
+    paragraph_title = "Untuk PLTS, satu unit PLTS terdiri dari modul surya " * 4
+    shown = format_passages(
+        [
+            Passage(1, "a.txt", "Jembatan baru diresmikan", 0, len(body), body),
+            Passage(2, "b.txt", paragraph_title.strip(), 0, len(body), body),
+            Passage(3, "c.txt", "Berita hari ini", 0, 15, "Berita hari ini"),
+        ]
+    )
+    assert shown.count("Article:") == 1 and "Article: Jembatan baru diresmikan" in shown
+    assert "modul surya" not in shown  # an untitled article's first paragraph is not repeated
