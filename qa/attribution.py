@@ -88,23 +88,33 @@ def _close(a: str, b: str, limit: int) -> bool:
     return previous[-1] <= limit
 
 
+# Share of the question's names the passages must hold for them to be about the question.
+_ON_TOPIC = 2 / 3
+
+
 def unsupported_names(
     answer: str, passages: Sequence[Passage], *, fuzzy: bool = False, question: str = ""
 ) -> tuple[list[str], list[str]]:
     """(supported, unsupported) names and numbers of the answer. A name no passage mentions is
-    the mark of an answer from outside knowledge; names the question gave are just repeated and
-    count as neither. ``fuzzy`` accepts near spellings, for answers in English about Indonesian
-    text ("Russia" for "Rusia", "Hague" for "Haag")."""
+    the mark of an answer from outside knowledge. Names the question gave are just repeated and
+    count as neither, as long as the passages are about the question (they hold most of its
+    names); otherwise repeating them is no support ("Who won the FIFA World Cup?").
+    ``fuzzy`` accepts near spellings, for answers in English about Indonesian text ("Russia" for
+    "Rusia", "Hague" for "Haag")."""
     context = " ".join(p.text for p in passages).casefold()
-    asked = question.casefold()
     words = set(re.findall(r"\w+", context)) if fuzzy else set()
+
+    def mentioned(key: str) -> bool:
+        return key in context or (
+            fuzzy and not key[0].isdigit() and any(close_spelling(key, w) for w in words)
+        )
+
+    asked = [n.casefold() for n in names_and_numbers(question)]
+    on_topic = sum(mentioned(n) for n in asked) >= _ON_TOPIC * len(asked)
     supported, unsupported = [], []
     for name in names_and_numbers(answer):
         key = name.casefold()
-        if re.search(rf"\b{re.escape(key)}\b", asked):
+        if on_topic and key in asked:
             continue
-        found = key in context or (
-            fuzzy and not key[0].isdigit() and any(close_spelling(key, w) for w in words)
-        )
-        (supported if found else unsupported).append(name)
+        (supported if mentioned(key) else unsupported).append(name)
     return supported, unsupported

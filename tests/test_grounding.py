@@ -120,9 +120,23 @@ def test_an_answer_of_the_wrong_shape_becomes_a_refusal(engine_with) -> None:
 
 
 def test_names_repeated_from_the_question_are_not_outside_knowledge() -> None:
-    answer = "Debut The Room dipentaskan di Bristol pada tahun 2000."
-    question = "Kapan debut The Room dipentaskan di Bristol?"
-    assert unsupported_names(answer, P)[1] == ["The", "Room", "Bristol"]
-    assert unsupported_names(answer, P, question=question) == (["2000"], [])
+    passages = [
+        *P,
+        Passage(
+            4, "b.txt", "B", 0, 60, "Naskah The Room karya Harold Pinter dipentaskan di Bristol."
+        ),
+    ]
+    question = "Kapan The Room karya Harold Pinter dipentaskan di Bristol, Inggris?"
+    answer = "The Room dipentaskan di Bristol, Inggris, pada tahun 2000."
+    assert unsupported_names(answer, passages)[1] == ["Inggris"]
+    assert unsupported_names(answer, passages, question=question) == (["2000"], [])
     # a new name is still unsupported, whatever the question says
-    assert unsupported_names("Bristol dipimpin Macron.", P, question=question)[1] == ["Macron"]
+    assert unsupported_names("Bristol dipimpin Macron.", passages, question=question)[1] == [
+        "Macron"
+    ]
+
+
+def test_question_names_are_no_support_when_the_passages_are_not_about_them() -> None:
+    question = "Siapa yang memenangkan Piala Dunia FIFA 2022?"  # FIFA, Piala: in no passage
+    answer = "Korea Utara memenangkan Piala Dunia FIFA 2022."
+    assert {"Piala", "FIFA"} <= set(unsupported_names(answer, P, question=question)[1])

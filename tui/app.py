@@ -231,8 +231,9 @@ class QAApp(App[int]):
             finally:
                 self._warmed.set()
 
-    def _prepare(self) -> None:
-        """(In a worker, holding the model gate.) Load what answering needs, reporting each step."""
+    def _prepare(self, translate: bool = False) -> None:
+        """(In a worker, holding the model gate.) Load what answering needs, reporting each step;
+        with ``translate``, also translate new sentences for English questions."""
         problem: BaseException | None = None
         self.post_message(EngineStatus(state="loading index…"))
         try:
@@ -249,7 +250,7 @@ class QAApp(App[int]):
         if problem is None:
             self.post_message(EngineStatus(state="preparing the model…"))
             try:
-                self.engine.warm_up()
+                self.engine.warm_up(translate=translate, progress=self._translation_progress)
                 self.engine.embedder.embed(["warm-up"])  # the first question then embeds at once
             except Exception as exc:
                 problem = exc
@@ -259,6 +260,9 @@ class QAApp(App[int]):
         if not isinstance(problem, QAError):
             log.error("loading failed", exc_info=problem)
         self.post_message(EngineStatus(problem=problem))
+
+    def _translation_progress(self, done: int, total: int) -> None:
+        self.post_message(EngineStatus(state=f"translating for English questions: {done}/{total}"))
 
     def _index_text(self) -> str:
         info = self.engine.index_info()
@@ -297,7 +301,7 @@ class QAApp(App[int]):
                 return
             self.post_message(ReindexFinished(report.summary()))
             with self._model_gate:
-                self._prepare()
+                self._prepare(translate=True)  # new articles get their English reading
 
     # ------------------------------------------------------------ status from the workers
 
