@@ -89,7 +89,7 @@ def _close(a: str, b: str, limit: int) -> bool:
 
 
 # Share of the question's names the passages must hold for them to be about the question.
-_ON_TOPIC = 2 / 3
+_ON_TOPIC = 1 / 2
 
 
 def unsupported_names(
@@ -110,7 +110,8 @@ def unsupported_names(
         )
 
     asked = [n.casefold() for n in names_and_numbers(question)]
-    on_topic = sum(mentioned(n) for n in asked) >= _ON_TOPIC * len(asked)
+    topic = [n for n in asked if not n[0].isdigit()]  # numbers say little about the subject
+    on_topic = sum(mentioned(n) for n in topic) >= _ON_TOPIC * len(topic)
     supported, unsupported = [], []
     for name in names_and_numbers(answer):
         key = name.casefold()

@@ -140,3 +140,10 @@ def test_question_names_are_no_support_when_the_passages_are_not_about_them() ->
     question = "Siapa yang memenangkan Piala Dunia FIFA 2022?"  # FIFA, Piala: in no passage
     answer = "Korea Utara memenangkan Piala Dunia FIFA 2022."
     assert {"Piala", "FIFA"} <= set(unsupported_names(answer, P, question=question)[1])
+
+
+def test_a_question_naming_its_subject_differently_is_still_on_topic() -> None:
+    # the article says "AS", the question "Washington": half its names are there
+    question = "Menurut Putin, tatanan yang dipaksakan Washington hanyalah apa?"
+    answer = "Menurut Putin, tatanan Washington hanyalah kediktatoran. [2]"
+    assert unsupported_names(answer, P, question=question)[1] == []
