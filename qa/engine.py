@@ -453,9 +453,11 @@ class Engine:
             cache = TranslationCache(
                 self.settings.cache_dir / "translations" / f"{digest}.json", identity
             )
-            loaded.readings = read_in_english(
+            readings = read_in_english(
                 corpus, generator, cache, translate=translate, progress=progress
             )
+            if readings and self._fits([r.as_passage() for r in readings]):
+                loaded.readings = readings
         return loaded.readings
 
     def _prefill(self, loaded: _Loaded, passages: list[Passage]) -> str:
@@ -502,19 +504,22 @@ class Engine:
             )
         return text
 
+    def _fits(self, passages: list[Passage]) -> bool:
+        """Whether a prompt prefix of these passages leaves room for a conversation."""
+        budget = self.settings.n_ctx - _RESERVED_TOKENS - self.settings.max_answer_tokens
+        total_chars = sum(len(p.text) for p in passages)
+        return total_chars < budget * 2.5 and (  # cheap bound first, then exact count
+            self.generator.count_tokens(prompt_prefix(passages)) <= budget
+        )
+
     def _corpus_passages(self, loaded: _Loaded) -> list[Passage] | None:
         """All passages when the corpus fits the context with room to spare, else None."""
         if self.settings.context_mode != "auto":
             return None
         if not loaded.corpus_decided:
             passages = tile_chunks(loaded.index.chunks)
-            budget = self.settings.n_ctx - _RESERVED_TOKENS - self.settings.max_answer_tokens
-            total_chars = sum(len(p.text) for p in passages)
-            fits = total_chars < budget * 2.5 and (  # cheap bound first, then exact count
-                self.generator.count_tokens(prompt_prefix(passages)) <= budget
-            )
             loaded.corpus_decided = True
-            if fits:
+            if self._fits(passages):
                 loaded.corpus_passages = passages
                 loaded.chunk_to_passages = [
                     [
@@ -544,6 +549,8 @@ class Engine:
         question = self.validate_question(question)
         started = time.perf_counter()
         generator = self.generator  # a missing model fails before any work is done
+        if (preload := getattr(generator, "load_in_background", None)) is not None:
+            preload()
         loaded = self._load()
         language = question_language(question)
         query = self.search_query(question, history)

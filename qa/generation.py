@@ -7,6 +7,7 @@ new question costs only its own tokens.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -59,6 +60,7 @@ class LlamaGenerator:
         self._n_batch = n_batch
         self._llm: Any = None
         self._lock = threading.Lock()  # one generation at a time on the shared context
+        self._load_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -73,7 +75,21 @@ class LlamaGenerator:
     def n_ctx(self) -> int:
         return self._n_ctx
 
+    def load_in_background(self) -> None:
+        """Start loading the model in a thread: a cold question loads its index and embeds
+        meanwhile (llama.cpp releases the GIL while it loads)."""
+        if self._llm is None:
+            threading.Thread(target=self._load_quietly, daemon=True).start()
+
+    def _load_quietly(self) -> None:
+        with contextlib.suppress(ModelError):  # the next load() raises it again, reported there
+            self.load()
+
     def load(self) -> Any:
+        with self._load_lock:
+            return self._load()
+
+    def _load(self) -> Any:
         if self._llm is None:
             try:
                 from llama_cpp import Llama
