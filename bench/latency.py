@@ -63,6 +63,14 @@ def decode_speed(generator) -> float:
     return data.n_eval / (data.t_eval_ms / 1000) if data.t_eval_ms > 0 else float("nan")
 
 
+# Conversations for the follow-up figure: the second question only makes sense after the first.
+FOLLOW_UPS = [
+    ("Siapa Yakov Zinberg?", "Di kota mana dia bekerja?"),
+    ("Siapa Leif-Eric Easley?", "Di universitas mana dia mengajar?"),
+    ("Kapan Putin terakhir kali mengunjungi Korea Utara?", "Siapa yang memimpin negara itu?"),
+]
+
+
 def ours_warm(index: Path, seeds: Path, model: str, qs: list[str], follow_up: bool) -> dict:
     import llama_cpp
 
@@ -95,10 +103,13 @@ def ours_warm(index: Path, seeds: Path, model: str, qs: list[str], follow_up: bo
         "llama_decode_tokens_per_s": median(raw),
     }
     if follow_up:
-        first = engine.answer("Siapa Yakov Zinberg?")
-        second = engine.answer("Di kota mana dia bekerja?", [Turn(first.question, first.answer)])
-        result["follow_up_ttft_ms"] = round(second.timings.ttft_ms, 1)
-        result["follow_up_answer"] = second.answer
+        follow_ups = []
+        for question, then in FOLLOW_UPS:
+            first = engine.answer(question)
+            second = engine.answer(then, [Turn(first.question, first.answer)])
+            follow_ups.append(second.timings.ttft_ms)
+            result.setdefault("follow_up_answer", second.answer)
+        result["follow_up_ttft_ms"] = median(follow_ups)
     return result
 
 
@@ -194,8 +205,8 @@ def report(name: str, ours: dict, cold: dict, base: dict) -> None:
     )
     if "follow_up_ttft_ms" in ours:
         print(
-            f"follow-up time to first token: {ours['follow_up_ttft_ms']} ms "
-            f"(answer: {ours['follow_up_answer']})"
+            f"follow-up time to first token, median of {len(FOLLOW_UPS)}: "
+            f"{ours['follow_up_ttft_ms']} ms (first answer: {ours['follow_up_answer']})"
         )
 
 

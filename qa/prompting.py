@@ -201,14 +201,25 @@ def question_hint(question: str, language: str) -> str:
 def build_prompt(
     passages: Sequence[Passage], question: str, language: str, history: Sequence[Turn] = ()
 ) -> str:
-    """The full prompt: cacheable prefix, earlier turns (citations stripped), then the question."""
+    """The full prompt: cacheable prefix, earlier turns, then the question.
+
+    Earlier turns are written exactly as they were asked and answered (hint and citations
+    included), so a follow-up finds the previous exchange still in llama.cpp's KV cache and
+    prefills only its own question.
+    """
+    from qa.language import question_language
+
     parts = [prompt_prefix(passages)]
     for turn in history:
-        parts.append(chat_markup("user", turn.question))
-        parts.append(chat_markup("assistant", strip_citations(turn.answer)))
-    parts.append(chat_markup("user", f"{question}\n({question_hint(question, language)})"))
+        parts.append(_asked(turn.question, question_language(turn.question)))
+        parts.append(chat_markup("assistant", turn.answer))
+    parts.append(_asked(question, language))
     parts.append("<|im_start|>assistant\n")
     return "".join(parts)
+
+
+def _asked(question: str, language: str) -> str:
+    return chat_markup("user", f"{question}\n({question_hint(question, language)})")
 
 
 _CITED = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")

@@ -89,8 +89,20 @@ def test_follow_up_passes_history_and_carries_the_topic(settings) -> None:
     history = [Turn("Siapa Yakov Zinberg?", "Profesor di Universitas Kokushikan [7].")]
     engine.answer("Di kota mana dia bekerja?", history)
     prompt = generator.prompts[-1]
-    assert "Siapa Yakov Zinberg?" in prompt and "Profesor di Universitas Kokushikan." in prompt
+    assert "Siapa Yakov Zinberg?" in prompt and "Profesor di Universitas Kokushikan [7]." in prompt
     assert engine.search_query("Di kota mana dia bekerja?", history).startswith("Siapa Yakov")
+
+
+def test_a_follow_up_prompt_extends_the_previous_prompt_and_answer(settings) -> None:
+    """What llama.cpp already holds (the last prompt and the answer it generated) is a prefix of
+    the follow-up's prompt, so only the new question is prefilled."""
+    generator = FakeGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    first = engine.answer("Siapa Yakov Zinberg?")
+    engine.answer("Where does he work?", [Turn(first.question, first.answer)])
+    asked, follow_up = generator.prompts
+    assert follow_up.startswith(asked + first.answer + "<|im_end|>")
 
 
 @pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 5000])
