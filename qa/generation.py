@@ -22,6 +22,10 @@ from qa.errors import GenerationError, InputError, ModelError
 
 STOP = ["<|im_end|>", "<|endoftext|>", "<|im_start|>"]
 
+# Saved KV states kept per index: an Indonesian and an English prefix for two models. Each is
+# 20-50 MB; older ones (a previous prompt format, another model) are deleted.
+KEEP_STATES = 4
+
 
 @runtime_checkable
 class Generator(Protocol):
@@ -169,6 +173,7 @@ class LlamaGenerator:
             tmp.write_bytes(data)
             os.replace(tmp, state_dir / f"{key}.kv")
             (state_dir / f"{key}.json").write_text(json.dumps(header))
+            prune_states(state_dir, KEEP_STATES)
         except OSError:
             pass  # a read-only index folder: the state just is not reused across processes
 
@@ -194,6 +199,8 @@ class LlamaGenerator:
         llm.input_ids[: len(tokens)] = tokens
         llm.n_tokens = len(tokens)
         llm._requires_eval = True
+        with contextlib.suppress(OSError):  # marks it recently used, so pruning keeps it
+            os.utime(state_dir / f"{key}.kv")
         return True
 
     def stream(self, prompt: str, max_tokens: int) -> Iterator[str]:
@@ -221,3 +228,15 @@ class LlamaGenerator:
                 raise GenerationError(
                     f"the model failed while answering ({exc}); try again"
                 ) from exc
+
+
+def prune_states(state_dir: Path, keep: int) -> list[Path]:
+    """Delete all but the ``keep`` most recently used saved states; returns what was deleted."""
+    states = sorted(state_dir.glob("*.kv"), key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = []
+    for kv in states[keep:]:
+        for path in (kv, kv.with_suffix(".json")):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+        removed.append(kv)
+    return removed
