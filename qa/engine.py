@@ -41,7 +41,13 @@ from qa.prompting import (
 )
 from qa.retrieval import Hit, Retriever
 from qa.store import Index, UpdateReport, load_index, update_index
-from qa.translation import Reading, TranslationCache, needs_translation, read_in_english
+from qa.translation import (
+    Reading,
+    TranslationCache,
+    needs_translation,
+    question_in_indonesian,
+    read_in_english,
+)
 
 # Share of the answer's new words a sentence must hold to count as its evidence.
 MIN_SUPPORT = 0.3
@@ -336,6 +342,7 @@ class _Loaded:
     corpus_passages: list[Passage] | None = None  # set when it fits
     chunk_to_passages: list[list[int]] = field(default_factory=list)  # chunk -> its passages
     readings: list[Reading] | None = None  # the corpus passages read in English, once made
+    indonesian: bool | None = None  # whether the articles are Indonesian, once checked
 
 
 class Engine:
@@ -355,6 +362,7 @@ class Engine:
         self._log = log
         self._loaded: _Loaded | None = None
         self._lock = threading.RLock()
+        self._in_indonesian: dict[str, str | None] = {}  # English question -> its translation
 
     # ------------------------------------------------------------ components (lazy, once)
 
@@ -446,7 +454,7 @@ class Engine:
         corpus = self._corpus_passages(loaded)
         if corpus is None or self.settings.english_reading == "off":
             return None
-        if loaded.readings is None and needs_translation(corpus):
+        if loaded.readings is None and needs_translation(p.text for p in corpus):
             generator = self.generator
             identity = str(getattr(generator, "identity", generator.name))
             digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
@@ -537,12 +545,43 @@ class Engine:
             return question
         return f"{history[-1].question} {question}"
 
+    def _query(self, loaded: _Loaded, question: str, history: Sequence[Turn]) -> str:
+        """What retrieval searches with: the conversation's query, plus, over Indonesian articles
+        too many for the prompt, the Indonesian of its English questions (lexical matching, which
+        carries most of the retrieval, needs the articles' words; bench/QUALITY.md)."""
+        query = self.search_query(question, history)
+        if (
+            self.settings.english_reading == "off"
+            or self._corpus_passages(loaded) is not None
+            or not self._indonesian(loaded)
+        ):
+            return query
+        asked = [history[-1].question] if history else []
+        translations = [
+            self._question_in_indonesian(q)
+            for q in [*asked, question]
+            if question_language(q) == "en"
+        ]
+        return " ".join([query, *(t for t in translations if t)])
+
+    def _indonesian(self, loaded: _Loaded) -> bool:
+        if loaded.indonesian is None:
+            loaded.indonesian = needs_translation(c.text for c in loaded.index.chunks[:50])
+        return loaded.indonesian
+
+    def _question_in_indonesian(self, question: str) -> str | None:
+        if question not in self._in_indonesian:
+            if len(self._in_indonesian) >= 256:
+                self._in_indonesian.clear()
+            self._in_indonesian[question] = question_in_indonesian(self.generator, question)
+        return self._in_indonesian[question]
+
     def retrieve(
         self, question: str, history: Sequence[Turn] = (), k: int | None = None
     ) -> list[Hit]:
         """The top-k chunks for a question in its conversation (what ``ask`` would rank)."""
         loaded = self._load()
-        return loaded.retriever.search(self.search_query(question, history), k or self.settings.k)
+        return loaded.retriever.search(self._query(loaded, question, history), k or self.settings.k)
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> AnswerStream:
         """Retrieve, build the prompt and start generating; raises ``QAError`` on bad input."""
@@ -553,7 +592,7 @@ class Engine:
             preload()
         loaded = self._load()
         language = question_language(question)
-        query = self.search_query(question, history)
+        query = self._query(loaded, question, history)
         scores = loaded.retriever.scores(query)
         corpus = self._corpus_passages(loaded)
         k = self.settings.k

@@ -18,7 +18,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,9 +135,9 @@ class Reading:
         return hits[0].start, hits[-1].end
 
 
-def needs_translation(passages: Sequence[Passage]) -> bool:
-    """Whether any passage is Indonesian (an English corpus needs no English reading)."""
-    return any(question_language(p.text) == "id" for p in passages)
+def needs_translation(texts: Iterable[str]) -> bool:
+    """Whether any text is Indonesian (an English corpus needs no English reading)."""
+    return any(question_language(text) == "id" for text in texts)
 
 
 class TranslationCache:
@@ -231,6 +231,27 @@ def _translate(generator: Generator, sentence: str) -> str:
         ]
         rules = f"{TRANSLATE_RULES} Keep these exactly: {'; '.join(spelled)}."
     return sentence
+
+
+QUESTION_RULES = (
+    "Translate the user's English question into Indonesian. Do not answer it. Output only the "
+    "Indonesian question, keeping every name and number."
+)
+
+
+def question_in_indonesian(generator: Generator, question: str) -> str | None:
+    """An English question in Indonesian, to search Indonesian articles with (lexical matching
+    needs the articles' own words); ``None`` when the model gives no usable translation."""
+    limit = max(16, generator.count_tokens(question) * 2)
+    prompt = (
+        chat_markup("system", QUESTION_RULES)
+        + chat_markup("user", question)
+        + "<|im_start|>assistant\n"
+    )
+    indonesian = " ".join("".join(generator.stream(prompt, limit)).split())
+    if not indonesian or len(indonesian) > _MAX_GROWTH * len(question) + 20:
+        return None
+    return indonesian
 
 
 def read_in_english(

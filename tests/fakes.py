@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from qa.prompting import REFUSAL
-from qa.translation import TRANSLATE_RULES
+from qa.translation import QUESTION_RULES, TRANSLATE_RULES
 
 # The fake's "translation": a few Indonesian words swapped for English, names kept.
 FAKE_DICTIONARY = {
@@ -37,6 +37,12 @@ FAKE_DICTIONARY = {
 
 def fake_translation(sentence: str) -> str:
     return " ".join(FAKE_DICTIONARY.get(w, w) for w in sentence.split())
+
+
+def fake_question_translation(question: str) -> str:
+    """English words of the dictionary swapped back into Indonesian."""
+    back = {en: id_ for id_, en in FAKE_DICTIONARY.items() if " " not in en}
+    return " ".join(back.get(w.lower().strip("?"), w) for w in question.split())
 
 
 class FakeEmbedder:
@@ -89,8 +95,11 @@ class FakeGenerator:
     def _compose(self, prompt: str) -> str:
         if self.reply is not None:
             return self.reply
+        user_text = prompt.split("<|im_start|>user\n")[1].split("<|im_end|>")[0]
         if prompt.startswith(f"<|im_start|>system\n{TRANSLATE_RULES}"):
-            return fake_translation(prompt.split("<|im_start|>user\n")[1].split("<|im_end|>")[0])
+            return fake_translation(user_text)
+        if prompt.startswith(f"<|im_start|>system\n{QUESTION_RULES}"):
+            return fake_question_translation(user_text)
         question = prompt.rsplit("<|im_start|>user\n", 1)[-1].split("\n(")[0]
         words = {w for w in re.findall(r"\w+", question.lower()) if len(w) > 3}
         passage = re.compile(

@@ -8,6 +8,7 @@ import pytest
 from qa.engine import Engine
 from qa.errors import IndexMismatchError, IndexMissingError, InputError
 from qa.prompting import REFUSAL, Turn, cited_claims, is_refusal, merge_spans, tile_chunks
+from qa.translation import QUESTION_RULES
 from tests.conftest import SEED_FILE
 from tests.fakes import FakeEmbedder, FakeGenerator
 
@@ -162,3 +163,32 @@ def test_titles_go_into_the_prompt_only_when_they_are_headlines() -> None:
     )
     assert shown.count("Article:") == 1 and "Article: Jembatan baru diresmikan" in shown
     assert "modul surya" not in shown  # an untitled article's first paragraph is not repeated
+
+
+def test_english_questions_search_indonesian_articles_in_indonesian_too(settings) -> None:
+    """Too many articles for the prompt: an English question is translated for retrieval, once."""
+    settings = dataclasses.replace(settings, context_mode="retrieve", k=1)
+    generator = FakeGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    question = "In what year did Putin last visit that country?"
+
+    hits = engine.retrieve(question)
+    engine.retrieve(question)
+
+    translations = [
+        p for p in generator.prompts if p.startswith(f"<|im_start|>system\n{QUESTION_RULES}")
+    ]
+    assert len(translations) == 1, "a question is translated once, then remembered"
+    assert "2000" in hits[0].chunk.text
+    assert "Putin terakhir visit itu negara" in engine._query(engine._load(), question, ())
+
+
+@pytest.mark.parametrize("change", [{"context_mode": "auto"}, {"english_reading": "off"}])
+def test_no_query_translation_when_the_corpus_fits_or_it_is_off(settings, change) -> None:
+    settings = dataclasses.replace(settings, **{"context_mode": "retrieve", **change})
+    generator = FakeGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    engine.retrieve("In what year did Putin last visit that country?")
+    assert not any(QUESTION_RULES in p for p in generator.prompts)
