@@ -57,15 +57,36 @@ _NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d.,]*)")
 
 def names_and_numbers(text: str) -> list[str]:
     """Capitalised words (not at a sentence start) and numbers: what a fact hangs on."""
+    return [word for group in _name_groups(text) for word in group]
+
+
+# What may stand between two words of one name: spaces and initials ("Felix C Sutanto").
+_WITHIN_NAME = re.compile(r"\s+(?:[A-Z]\.?\s+)*")
+
+
+def _name_groups(text: str) -> list[list[str]]:
+    """Names and numbers, adjacent capitalised words grouped into one name
+    ("Pekan Olahraga Provinsi Sumsel"), each number on its own."""
     body = strip_citations(text)
     sentence_starts = {m.end() for m in re.finditer(r"(?:^|[.!?]\s+)", body)}
-    found = []
+    groups: list[list[str]] = []
+    previous_end = -1
     for m in _NAME_OR_NUMBER.finditer(body):
         word = m.group(0).rstrip(".,")
         if m.start() in sentence_starts and not word[0].isdigit():
             continue  # a capital at a sentence start says nothing
-        found.append(word)
-    return found
+        joined = (
+            groups
+            and not word[0].isdigit()
+            and not groups[-1][-1][0].isdigit()
+            and _WITHIN_NAME.fullmatch(body[previous_end : m.start()])
+        )
+        if joined:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+        previous_end = m.start() + len(word)
+    return groups
 
 
 def close_spelling(a: str, b: str) -> bool:
@@ -110,8 +131,12 @@ def unsupported_names(
         )
 
     asked = [n.casefold() for n in names_and_numbers(question)]
-    topic = [n for n in asked if not n[0].isdigit()]  # numbers say little about the subject
-    on_topic = sum(mentioned(n) for n in topic) >= _ON_TOPIC * len(topic)
+    # Whole names, not words, count: a long name ("Pekan Olahraga Provinsi Sumsel") weighs as
+    # much as a short one; a name is there when most of its words are. Numbers say little
+    # about the subject.
+    topic = [g for g in _name_groups(question) if not g[0][0].isdigit()]
+    there = [sum(mentioned(w.casefold()) for w in g) >= _ON_TOPIC * len(g) for g in topic]
+    on_topic = sum(there) >= _ON_TOPIC * len(topic)
     supported, unsupported = [], []
     for name in names_and_numbers(answer):
         key = name.casefold()

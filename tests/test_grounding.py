@@ -147,3 +147,23 @@ def test_a_question_naming_its_subject_differently_is_still_on_topic() -> None:
     question = "Menurut Putin, tatanan yang dipaksakan Washington hanyalah apa?"
     answer = "Menurut Putin, tatanan Washington hanyalah kediktatoran. [2]"
     assert unsupported_names(answer, P, question=question)[1] == []
+
+
+def test_question_names_count_as_whole_names_for_the_topic() -> None:
+    """Two names asked, one in the passages: on topic, however many words the other has
+    (facqa f0520; counting words, 4 of 6 were missing and the right answer was refused)."""
+    passage = Passage(
+        1,
+        "c.txt",
+        "C",
+        0,
+        110,
+        "Atlet putra asal Musi Banyuasin, Felix C Sutanto, meraih emas untuk renang nomor 200 "
+        "meter gaya punggung.",
+    )
+    question = (
+        "Berasal dari manakah, Felix C Sutanto, peraih emas untuk renang nomor 200 meter gaya "
+        "punggung pada Pekan Olahraga Provinsi Sumsel ke-8?"
+    )
+    answer = "Felix C Sutanto pada Pekan Olahraga Provinsi Sumsel ke-8 dari Musi Banyuasin. [1]"
+    assert unsupported_names(answer, [passage], question=question) == (["Musi", "Banyuasin"], [])
