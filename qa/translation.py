@@ -212,16 +212,23 @@ def lost_terms(sentence: str, english: str) -> list[str]:
     return lost
 
 
+def _rewrite(generator: Generator, rules: str, text: str) -> str | None:
+    """The model's rendering of ``text`` under ``rules`` (whitespace normalised), or None when
+    it gives nothing or rambles."""
+    limit = max(16, generator.count_tokens(text) * 2)
+    prompt = chat_markup("system", rules) + chat_markup("user", text) + "<|im_start|>assistant\n"
+    output = " ".join("".join(generator.stream(prompt, limit)).split())
+    if not output or len(output) > _MAX_GROWTH * len(text) + 20:
+        return None
+    return output
+
+
 def _translate(generator: Generator, sentence: str) -> str:
     """The English of one sentence, or the sentence itself when no faithful one comes out."""
-    limit = max(16, generator.count_tokens(sentence) * 2)
     rules = TRANSLATE_RULES
     for _attempt in range(2):
-        prompt = (
-            chat_markup("system", rules) + chat_markup("user", sentence) + "<|im_start|>assistant\n"
-        )
-        english = " ".join("".join(generator.stream(prompt, limit)).split())
-        if not english or len(english) > _MAX_GROWTH * len(sentence) + 20:
+        english = _rewrite(generator, rules, sentence)
+        if english is None:
             return sentence
         lost = lost_terms(sentence, english)
         if not lost:
@@ -242,16 +249,7 @@ QUESTION_RULES = (
 def question_in_indonesian(generator: Generator, question: str) -> str | None:
     """An English question in Indonesian, to search Indonesian articles with (lexical matching
     needs the articles' own words); ``None`` when the model gives no usable translation."""
-    limit = max(16, generator.count_tokens(question) * 2)
-    prompt = (
-        chat_markup("system", QUESTION_RULES)
-        + chat_markup("user", question)
-        + "<|im_start|>assistant\n"
-    )
-    indonesian = " ".join("".join(generator.stream(prompt, limit)).split())
-    if not indonesian or len(indonesian) > _MAX_GROWTH * len(question) + 20:
-        return None
-    return indonesian
+    return _rewrite(generator, QUESTION_RULES, question)
 
 
 def read_in_english(
