@@ -26,8 +26,14 @@ DEV = (
 )
 
 
-def qa(*args: str, cwd: Path, stdin: str | None = None, timeout: int = 600):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+def qa(
+    *args: str,
+    cwd: Path,
+    stdin: str | None = None,
+    timeout: int = 600,
+    env: dict[str, str] | None = None,
+):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "qa.cli", *args],
         cwd=cwd,
@@ -133,6 +139,35 @@ def test_english_questions_read_the_translation_made_at_index_time(workdir: Path
     _check_sources(answer)
     cited = [s for s in answer["sources"] if s["cited"]]
     assert cited and "pada tahun 2000" in cited[0]["quote"]["text"]  # the article's own words
+
+
+def test_english_questions_over_many_articles_are_searched_in_indonesian(workdir: Path) -> None:
+    """Retrieval mode (as for a corpus too large for the prompt), two passages: the English
+    question finds the article's sentence only through its Indonesian translation."""
+    question = "In what year did Putin last visit that country?"
+    retrieve = {"QA_CONTEXT_MODE": "retrieve", "QA_K": "2"}
+
+    proc = qa("ask", "--json", question, cwd=workdir, env=retrieve)
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert "2000" in answer["answer"] and answer["language"] == "en"
+    assert "tahun 2000" in answer["sources"][0]["text"]
+
+    # Without the translation, the top two passages miss that sentence.
+    from qa.config import load_settings
+    from qa.engine import Engine
+
+    untranslated = Engine(
+        load_settings(
+            seeds_dir=workdir / "seeds",
+            index_dir=workdir / "indexes",
+            context_mode="retrieve",
+            k=2,
+            english_reading="off",
+        )
+    ).retrieve(question)
+    assert len(untranslated) == 2
+    assert not any("tahun 2000" in hit.chunk.text for hit in untranslated)
 
 
 def _fast_generator():
