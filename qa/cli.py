@@ -74,7 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     p_eval.add_argument("--json", action="store_true", help="print the summary as JSON")
     p_eval.add_argument("--limit", type=int, help="only the first N items (a fixed sample)")
     p_eval.add_argument(
-        "--retrieval-only", action="store_true", help="score retrieval recall only (no model)"
+        "--retrieval-only",
+        action="store_true",
+        help="score retrieval recall only (no answers; the model only translates English "
+        "questions over corpora too large for the prompt)",
     )
     p_eval.add_argument("--details", type=Path, help="write one JSON line per item to this file")
 
