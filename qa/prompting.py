@@ -10,7 +10,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from qa.chunking import Chunk
+from qa.chunking import Chunk, sentence_spans
+from qa.language import question_language
 
 REFUSAL = {
     "id": "Artikel tidak menyebutkan hal itu.",
@@ -125,7 +126,6 @@ def fit_passages(passages: Sequence[Passage], query: str, budget_chars: int) -> 
 
 
 def _best_window(text: str, query: str, room: int) -> tuple[int, int] | None:
-    from qa.chunking import sentence_spans
     from qa.lexical import tokenize
 
     spans = list(sentence_spans(text))
@@ -207,8 +207,6 @@ def build_prompt(
     included), so a follow-up finds the previous exchange still in llama.cpp's KV cache and
     prefills only its own question.
     """
-    from qa.language import question_language
-
     parts = [prompt_prefix(passages)]
     for turn in history:
         parts.append(_asked(turn.question, question_language(turn.question)))
