@@ -11,7 +11,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from qa.conversations import (
     CANCELLED,
@@ -137,51 +138,17 @@ class AnswerJob:
             refused=answer.refused,
         )
 
-    def _record(
-        self,
-        status: str,
-        answer: str,
-        *,
-        sources: tuple[Source, ...] = (),
-        model: str = "",
-        ttft_ms: float | None = None,
-        total_ms: float | None = None,
-        tokens_per_s: float | None = None,
-        refused: bool = False,
-        error: str = "",
-    ) -> Exchange:
-        """Save how the answer ended; the in-memory record stands in if saving fails."""
+    def _record(self, status: str, answer: str, **ending: Any) -> Exchange:
+        """Save how the answer ended; the in-memory record stands in if saving fails.
+
+        ``ending`` holds the other ``Exchange`` fields the store's ``finish`` takes (sources,
+        model, timings, refused, error)."""
         ex = self.exchange
-        record = Exchange(
-            ex.id,
-            ex.conversation_id,
-            ex.question,
-            answer,
-            status,
-            sources,
-            model,
-            ttft_ms,
-            total_ms,
-            tokens_per_s,
-            refused,
-            error,
-            ex.created,
-        )
+        record = replace(ex, answer=answer, status=status, **ending)
         if self.store is None or not ex.id:
             return record
         try:
-            return self.store.finish(
-                ex.id,
-                answer=answer,
-                status=status,
-                sources=sources,
-                model=model,
-                ttft_ms=ttft_ms,
-                total_ms=total_ms,
-                tokens_per_s=tokens_per_s,
-                refused=refused,
-                error=error,
-            )
+            return self.store.finish(ex.id, answer=answer, status=status, **ending)
         except ConversationStoreError:
             log.exception("could not save an answer")
             return record
