@@ -52,6 +52,21 @@ def find_evidence(answer: str, question: str, passages: Sequence[Passage]) -> li
     return sorted(found, key=lambda e: -e.score)
 
 
+_SPLIT_NUMBER = re.compile(r"\b(\d+)([.,]) (\d+)\b")
+
+
+def rejoin_numbers(answer: str, passages: Sequence[Passage]) -> str:
+    """Undo the model's "7, 6 persen" for the passages' "7,6 persen": a decimal or thousands
+    separator followed by a space, where the passages write the number without it."""
+
+    def joined(m: re.Match[str]) -> str:
+        number = f"{m.group(1)}{m.group(2)}{m.group(3)}"
+        pattern = re.compile(rf"(?<![\d.,]){re.escape(number)}(?![\d])")
+        return number if any(pattern.search(p.text) for p in passages) else m.group(0)
+
+    return _SPLIT_NUMBER.sub(joined, answer)
+
+
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d.,]*)")
 
 

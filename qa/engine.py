@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 
 from qa.answer_shape import shape_mismatch
-from qa.attribution import Evidence, find_evidence, names_and_numbers, unsupported_names
+from qa.attribution import (
+    Evidence,
+    find_evidence,
+    names_and_numbers,
+    rejoin_numbers,
+    unsupported_names,
+)
 from qa.chunking import ChunkingParams
 from qa.config import Settings
 from qa.corpus import load_articles
@@ -230,7 +236,8 @@ class AnswerStream:
             return
         end = time.perf_counter()
         first = self._first if self._first is not None else end
-        text, sources, refused = self._ground("".join(self._parts).strip())
+        text = rejoin_numbers("".join(self._parts).strip(), self._read())
+        text, sources, refused = self._ground(text)
         self._answer = Answer(
             question=self.question,
             answer=text,
@@ -256,10 +263,7 @@ class AnswerStream:
             return text, (), False
         if shape_mismatch(self.question, strip_citations(text)):
             return REFUSAL[self.language], (), True  # a nearby fact, not the one asked for
-        # Check against what the model read (the English reading, if it had one).
-        read = [
-            self._readings[p.n].as_passage() if p.n in self._readings else p for p in self.passages
-        ]
+        read = self._read()
         evidence = find_evidence(text, self.question, read)
         supported, unsupported = unsupported_names(
             text,
@@ -321,6 +325,12 @@ class AnswerStream:
             for p, e in chosen
         )
         return text, sources, False
+
+    def _read(self) -> list[Passage]:
+        """The passages as the model read them (the English reading, if it had one)."""
+        return [
+            self._readings[p.n].as_passage() if p.n in self._readings else p for p in self.passages
+        ]
 
     def _readings_originals(self) -> list[Passage]:
         return [r.passage for r in self._readings.values()]

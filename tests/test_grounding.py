@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.answer_shape import shape_mismatch
-from qa.attribution import find_evidence, unsupported_names
+from qa.attribution import find_evidence, rejoin_numbers, unsupported_names
 from qa.engine import Engine
 from qa.prompting import REFUSAL, Passage
 from tests.fakes import FakeEmbedder, FakeGenerator
@@ -38,6 +38,19 @@ def test_names_the_passages_never_mention_are_unsupported() -> None:
     # English answers may spell names differently from the Indonesian text
     supported, missing = unsupported_names("The last visit of Putin to Pyongyang.", P, fuzzy=True)
     assert supported == ["Putin", "Pyongyang"] and missing == []
+
+
+def test_a_number_the_model_split_is_written_as_the_passage_writes_it() -> None:
+    passages = [
+        Passage(1, "b.txt", "B", 0, 52, "Ayman Nour memperoleh 7,6 persen dari 1.250 suara.")
+    ]
+    assert rejoin_numbers("Ia memperoleh 7, 6 persen. [1]", passages) == (
+        "Ia memperoleh 7,6 persen. [1]"
+    )
+    assert rejoin_numbers("Dari 1. 250 suara.", passages) == "Dari 1.250 suara."
+    # a list of numbers the passages do not write as one number is left alone
+    assert rejoin_numbers("Tahun 2004, 2005 dan 2006.", passages) == "Tahun 2004, 2005 dan 2006."
+    assert rejoin_numbers("Nomor 7, 60 dan 8.", passages) == "Nomor 7, 60 dan 8."
 
 
 @pytest.fixture
@@ -167,3 +180,15 @@ def test_question_names_count_as_whole_names_for_the_topic() -> None:
     )
     answer = "Felix C Sutanto pada Pekan Olahraga Provinsi Sumsel ke-8 dari Musi Banyuasin. [1]"
     assert unsupported_names(answer, [passage], question=question) == (["Musi", "Banyuasin"], [])
+
+
+def test_the_final_answer_writes_numbers_as_the_passages_do(settings, seeds) -> None:
+    (seeds / "pemilu.txt").write_text(
+        "Pemilu Mesir\n\nAyman Nour memperoleh 7,6 persen suara dalam pemilu Mesir.\n",
+        encoding="utf-8",
+    )
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator("7, 6 persen."))
+    engine.reindex()
+    answer = engine.answer("Berapa persen suara yang diperoleh Ayman Nour?")
+    assert answer.answer.startswith("7,6 persen.") and not answer.refused
+    assert "7,6 persen" in answer.sources[0].quote
