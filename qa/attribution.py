@@ -67,6 +67,51 @@ def rejoin_numbers(answer: str, passages: Sequence[Passage]) -> str:
     return _SPLIT_NUMBER.sub(joined, answer)
 
 
+_MONTHS = (
+    "januari", "februari", "maret", "april", "mei", "juni",
+    "juli", "agustus", "september", "oktober", "november", "desember",
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_MONTH = "|".join(dict.fromkeys(_MONTHS))
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})(,? )(\d{{4}})\b", re.IGNORECASE)
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH}) (\d{{1,2}})(, )(\d{{4}})\b", re.IGNORECASE)
+_ASKS_YEAR = re.compile(r"\b(?:tahun|year)\b", re.IGNORECASE)
+
+
+def drop_invented_years(answer: str, passages: Sequence[Passage], question: str) -> str:
+    """Drop a year the model added to a date the passages give without one.
+
+    News articles date events as "Jumat (9/9)"; the model writes "9 September 2019", and the
+    invented year would make the whole (right) answer count as outside knowledge. The year goes
+    only when no passage holds it and a passage holds that day and month; never when the
+    question asks for a year."""
+    if _ASKS_YEAR.search(question):
+        return answer
+    context = " ".join(p.text for p in passages).casefold()
+
+    def dated(day: str, month: str) -> bool:
+        number = _MONTHS.index(month.casefold()) % 12 + 1
+        return bool(
+            re.search(rf"\b0?{int(day)}/0?{number}\b", context)
+            or any(
+                re.search(rf"\b0?{int(day)} {name}\b|\b{name} 0?{int(day)}\b", context)
+                for name in (_MONTHS[number - 1], _MONTHS[number + 11])
+            )
+        )
+
+    def day_month_year(m: re.Match[str]) -> str:
+        keep = m.group(4) in context or not dated(m.group(1), m.group(2))
+        return m.group(0) if keep else f"{m.group(1)} {m.group(2)}"
+
+    def month_day_year(m: re.Match[str]) -> str:
+        keep = m.group(4) in context or not dated(m.group(2), m.group(1))
+        return m.group(0) if keep else f"{m.group(1)} {m.group(2)}"
+
+    answer = _DAY_MONTH_YEAR.sub(day_month_year, answer)
+    return _MONTH_DAY_YEAR.sub(month_day_year, answer)
+
+
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d.,]*)")
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from qa.answer_shape import shape_mismatch
 from qa.attribution import (
     Evidence,
+    drop_invented_years,
     find_evidence,
     names_and_numbers,
     rejoin_numbers,
@@ -236,7 +237,9 @@ class AnswerStream:
             return
         end = time.perf_counter()
         first = self._first if self._first is not None else end
-        text = rejoin_numbers("".join(self._parts).strip(), self._read())
+        read = self._read()
+        text = rejoin_numbers("".join(self._parts).strip(), read)
+        text = drop_invented_years(text, [*read, *self._readings_originals()], self.question)
         text, sources, refused = self._ground(text)
         self._answer = Answer(
             question=self.question,

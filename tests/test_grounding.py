@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from qa.answer_shape import shape_mismatch
-from qa.attribution import find_evidence, rejoin_numbers, unsupported_names
+from qa.attribution import (
+    drop_invented_years,
+    find_evidence,
+    rejoin_numbers,
+    unsupported_names,
+)
 from qa.engine import Engine
 from qa.prompting import REFUSAL, Passage
 from tests.fakes import FakeEmbedder, FakeGenerator
@@ -51,6 +56,24 @@ def test_a_number_the_model_split_is_written_as_the_passage_writes_it() -> None:
     # a list of numbers the passages do not write as one number is left alone
     assert rejoin_numbers("Tahun 2004, 2005 dan 2006.", passages) == "Tahun 2004, 2005 dan 2006."
     assert rejoin_numbers("Nomor 7, 60 dan 8.", passages) == "Nomor 7, 60 dan 8."
+
+
+def test_a_year_the_model_added_to_the_articles_date_is_dropped() -> None:
+    unicef = [Passage(1, "c.txt", "C", 0, 60, "MoU itu ditandatangani di Banda Aceh, Jumat (9/9).")]
+    when = "Kapan MoU itu ditandatangani?"
+    assert drop_invented_years("Pada Jumat, 9 September 2019. [1]", unicef, when) == (
+        "Pada Jumat, 9 September. [1]"
+    )
+    assert drop_invented_years("On September 9, 2019.", unicef, when) == "On September 9."
+    # kept: a day the passages do not give, a year they hold, a question asking for the year
+    assert drop_invented_years("Pada 10 September 2019.", unicef, when) == (
+        "Pada 10 September 2019."
+    )
+    dated = [Passage(1, "d.txt", "D", 0, 40, "Pada 9 September 2005 MoU ditandatangani.")]
+    assert drop_invented_years("9 September 2005.", dated, when) == "9 September 2005."
+    assert drop_invented_years("9 September 2019.", unicef, "Tahun berapa MoU itu?") == (
+        "9 September 2019."
+    )
 
 
 @pytest.fixture
@@ -192,3 +215,16 @@ def test_the_final_answer_writes_numbers_as_the_passages_do(settings, seeds) -> 
     answer = engine.answer("Berapa persen suara yang diperoleh Ayman Nour?")
     assert answer.answer.startswith("7,6 persen.") and not answer.refused
     assert "7,6 persen" in answer.sources[0].quote
+
+
+def test_an_answer_with_an_invented_year_is_kept_without_it(settings, seeds) -> None:
+    (seeds / "unicef.txt").write_text(
+        "Sekolah Unicef\n\nMoU pembangunan sekolah Unicef ditandatangani di Aceh, Jumat (9/9).\n",
+        encoding="utf-8",
+    )
+    reply = "MoU itu ditandatangani pada Jumat, 9 September 2019."
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator(reply))
+    engine.reindex()
+    answer = engine.answer("Kapan MoU pembangunan sekolah Unicef ditandatangani?")
+    assert not answer.refused
+    assert answer.answer.startswith("MoU itu ditandatangani pada Jumat, 9 September.")
