@@ -74,42 +74,42 @@ _MONTHS = (
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
 _MONTH = "|".join(dict.fromkeys(_MONTHS))
-_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})(,? )(\d{{4}})\b", re.IGNORECASE)
-_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH}) (\d{{1,2}})(, )(\d{{4}})\b", re.IGNORECASE)
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})\b(?:(,? )(\d{{4}})\b)?", re.IGNORECASE)
+_MONTH_DAY = re.compile(rf"\b({_MONTH}) (\d{{1,2}})\b(?:(, )(\d{{4}})\b)?", re.IGNORECASE)
 _ASKS_YEAR = re.compile(r"\b(?:tahun|year)\b", re.IGNORECASE)
 
 
-def drop_invented_years(answer: str, passages: Sequence[Passage], question: str) -> str:
-    """Drop a year the model added to a date the passages give without one.
+def dates_as_written(answer: str, passages: Sequence[Passage], question: str) -> str:
+    """Write a date of the answer as the passages write it, without a year they do not give.
 
-    News articles date events as "Jumat (9/9)"; the model writes "9 September 2019", and the
-    invented year would make the whole (right) answer count as outside knowledge. The year goes
-    only when no passage holds it and a passage holds that day and month; never when the
-    question asks for a year."""
+    Indonesian news dates events as "Jumat (9/9)"; the model writes "9 September 2019", and the
+    invented year and month name would make the whole (right) answer count as outside
+    knowledge. So "9 September 2019" becomes "9/9" when that is how a passage has it, and loses
+    the year when no passage holds it. Never when the question asks for a year."""
     if _ASKS_YEAR.search(question):
         return answer
     context = " ".join(p.text for p in passages).casefold()
 
-    def dated(day: str, month: str) -> bool:
+    def written(day: str, month: str) -> str | None:
         number = _MONTHS.index(month.casefold()) % 12 + 1
-        return bool(
-            re.search(rf"\b0?{int(day)}/0?{number}\b", context)
-            or any(
-                re.search(rf"\b0?{int(day)} {name}\b|\b{name} 0?{int(day)}\b", context)
-                for name in (_MONTHS[number - 1], _MONTHS[number + 11])
-            )
-        )
+        d = int(day)
+        names = (_MONTHS[number - 1], _MONTHS[number + 11])
+        if any(re.search(rf"\b0?{d} {n}\b|\b{n} 0?{d}\b", context) for n in names):
+            return None  # the passages name the month: only the year may go
+        numeric = re.search(rf"(?<![\d/])0?{d}/0?{number}(?![\d])", context)
+        return numeric.group(0) if numeric else ""
 
-    def day_month_year(m: re.Match[str]) -> str:
-        keep = m.group(4) in context or not dated(m.group(1), m.group(2))
-        return m.group(0) if keep else f"{m.group(1)} {m.group(2)}"
+    def fix(m: re.Match[str], day: str, month: str) -> str:
+        year = m.group(4)
+        as_written = written(day, month)
+        if as_written == "":
+            return m.group(0)  # a date the passages do not give: grounding judges it
+        keep_year = f"{m.group(3)}{year}" if year and year in context else ""
+        date = m.group(0)[: m.end(2) - m.start()] if as_written is None else as_written
+        return f"{date}{keep_year}"
 
-    def month_day_year(m: re.Match[str]) -> str:
-        keep = m.group(4) in context or not dated(m.group(2), m.group(1))
-        return m.group(0) if keep else f"{m.group(1)} {m.group(2)}"
-
-    answer = _DAY_MONTH_YEAR.sub(day_month_year, answer)
-    return _MONTH_DAY_YEAR.sub(month_day_year, answer)
+    answer = _DAY_MONTH.sub(lambda m: fix(m, m.group(1), m.group(2)), answer)
+    return _MONTH_DAY.sub(lambda m: fix(m, m.group(2), m.group(1)), answer)
 
 
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d.,]*)")

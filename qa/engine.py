@@ -19,7 +19,7 @@ import numpy as np
 from qa.answer_shape import shape_mismatch
 from qa.attribution import (
     Evidence,
-    drop_invented_years,
+    dates_as_written,
     find_evidence,
     names_and_numbers,
     rejoin_numbers,
@@ -239,7 +239,7 @@ class AnswerStream:
         first = self._first if self._first is not None else end
         read = self._read()
         text = rejoin_numbers("".join(self._parts).strip(), read)
-        text = drop_invented_years(text, [*read, *self._readings_originals()], self.question)
+        text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
         text, sources, refused = self._ground(text)
         self._answer = Answer(
             question=self.question,
@@ -622,6 +622,8 @@ class Engine:
         else:
             order = np.argsort(-scores, kind="stable")[:k]
             ranked = merge_spans((loaded.index.chunks[i], float(scores[i])) for i in order)
+            floor = self.settings.passage_floor * ranked[0].score if ranked else 0.0
+            ranked = [p for p in ranked if p.score >= floor]
             passages = fit_passages(ranked, query, self.settings.context_chars)
             fallback = passages[: min(k, 3)]
         retrieve_ms = (time.perf_counter() - started) * 1000

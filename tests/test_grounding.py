@@ -6,7 +6,7 @@ import pytest
 
 from qa.answer_shape import shape_mismatch
 from qa.attribution import (
-    drop_invented_years,
+    dates_as_written,
     find_evidence,
     rejoin_numbers,
     unsupported_names,
@@ -58,22 +58,21 @@ def test_a_number_the_model_split_is_written_as_the_passage_writes_it() -> None:
     assert rejoin_numbers("Nomor 7, 60 dan 8.", passages) == "Nomor 7, 60 dan 8."
 
 
-def test_a_year_the_model_added_to_the_articles_date_is_dropped() -> None:
+def test_a_date_is_written_as_the_passages_write_it() -> None:
     unicef = [Passage(1, "c.txt", "C", 0, 60, "MoU itu ditandatangani di Banda Aceh, Jumat (9/9).")]
     when = "Kapan MoU itu ditandatangani?"
-    assert drop_invented_years("Pada Jumat, 9 September 2019. [1]", unicef, when) == (
-        "Pada Jumat, 9 September. [1]"
+    assert dates_as_written("Pada Jumat, 9 September 2019. [1]", unicef, when) == (
+        "Pada Jumat, 9/9. [1]"
     )
-    assert drop_invented_years("On September 9, 2019.", unicef, when) == "On September 9."
+    assert dates_as_written("On September 9, 2019.", unicef, when) == "On 9/9."
+    named = [Passage(1, "d.txt", "D", 0, 50, "Pada 9 September MoU ditandatangani, kata Ali.")]
+    assert dates_as_written("Pada 9 September 2019.", named, when) == "Pada 9 September."
     # kept: a day the passages do not give, a year they hold, a question asking for the year
-    assert drop_invented_years("Pada 10 September 2019.", unicef, when) == (
-        "Pada 10 September 2019."
-    )
-    dated = [Passage(1, "d.txt", "D", 0, 40, "Pada 9 September 2005 MoU ditandatangani.")]
-    assert drop_invented_years("9 September 2005.", dated, when) == "9 September 2005."
-    assert drop_invented_years("9 September 2019.", unicef, "Tahun berapa MoU itu?") == (
-        "9 September 2019."
-    )
+    assert dates_as_written("Pada 10 September 2019.", unicef, when) == "Pada 10 September 2019."
+    dated = [Passage(1, "e.txt", "E", 0, 40, "Pada 9 September 2005 MoU ditandatangani.")]
+    assert dates_as_written("9 September 2005.", dated, when) == "9 September 2005."
+    asks_year = "Tahun berapa MoU itu?"
+    assert dates_as_written("9 September 2019.", unicef, asks_year) == "9 September 2019."
 
 
 @pytest.fixture
@@ -217,7 +216,7 @@ def test_the_final_answer_writes_numbers_as_the_passages_do(settings, seeds) -> 
     assert "7,6 persen" in answer.sources[0].quote
 
 
-def test_an_answer_with_an_invented_year_is_kept_without_it(settings, seeds) -> None:
+def test_an_answer_with_an_invented_date_form_is_kept_in_the_articles_form(settings, seeds) -> None:
     (seeds / "unicef.txt").write_text(
         "Sekolah Unicef\n\nMoU pembangunan sekolah Unicef ditandatangani di Aceh, Jumat (9/9).\n",
         encoding="utf-8",
@@ -227,4 +226,4 @@ def test_an_answer_with_an_invented_year_is_kept_without_it(settings, seeds) -> 
     engine.reindex()
     answer = engine.answer("Kapan MoU pembangunan sekolah Unicef ditandatangani?")
     assert not answer.refused
-    assert answer.answer.startswith("MoU itu ditandatangani pada Jumat, 9 September.")
+    assert answer.answer.startswith("MoU itu ditandatangani pada Jumat, 9/9.")
