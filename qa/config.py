@@ -46,6 +46,7 @@ class Settings:
     chunk_overlap_chars: int = 120
     dense_weight: float = 0.3
     context_chars: int = 900  # passage text in a retrieval prompt (each ~3.3 chars is a token)
+    passage_floor: float = 0.0  # retrieval prompt: passages scoring under this share of the best
     n_ctx: int = 4096
     n_threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     n_batch: int = 512
@@ -72,6 +73,7 @@ _ENV = {
     "chunk_overlap_chars": "QA_CHUNK_OVERLAP_CHARS",
     "dense_weight": "QA_DENSE_WEIGHT",
     "context_chars": "QA_CONTEXT_CHARS",
+    "passage_floor": "QA_PASSAGE_FLOOR",
     "n_ctx": "QA_N_CTX",
     "n_threads": "QA_THREADS",
     "n_batch": "QA_N_BATCH",
@@ -121,6 +123,8 @@ def _validated(s: Settings) -> Settings:
         raise InputError("chunk overlap must be between 0 and half the chunk size")
     if not 0.0 <= s.dense_weight <= 1.0:
         raise InputError(f"dense weight must be between 0 and 1 (got {s.dense_weight})")
+    if not 0.0 <= s.passage_floor <= 1.0:
+        raise InputError(f"passage floor must be between 0 and 1 (got {s.passage_floor})")
     if s.context_mode not in ("auto", "retrieve"):
         raise InputError(f"context mode must be 'auto' or 'retrieve' (got {s.context_mode!r})")
     if s.english_reading not in ("auto", "off"):

@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 
+from qa.config import load_settings
 from qa.engine import Engine
 from qa.errors import IndexMismatchError, IndexMissingError, InputError
 from qa.prompting import REFUSAL, Turn, cited_claims, is_refusal, merge_spans, tile_chunks
@@ -81,6 +82,29 @@ def test_retrieval_mode_gives_k_merged_passages(settings) -> None:
     for p in stream.passages:
         assert ARTICLE[p.start : p.end] == p.text
     stream.answer  # noqa: B018
+
+
+def test_passages_far_below_the_best_stay_out_of_a_retrieval_prompt(settings) -> None:
+    settings = dataclasses.replace(settings, context_mode="retrieve", k=5, context_chars=5000)
+    question = "Kapan Putin terakhir kali mengunjungi Pyongyang?"
+    everything = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator())
+    everything.reindex()
+    all_scores = [p.score for p in everything.ask(question).passages]
+    floor = 0.9
+    assert any(s < floor * all_scores[0] for s in all_scores), "the test needs a weak passage"
+
+    floored = dataclasses.replace(settings, passage_floor=floor)
+    engine = Engine(floored, embedder=FakeEmbedder(), generator=FakeGenerator())
+    engine.reindex()
+    kept = engine.ask(question).passages
+    assert [p.score for p in kept] == [s for s in all_scores if s >= floor * all_scores[0]]
+    assert [p.n for p in kept] == list(range(1, len(kept) + 1))
+
+
+@pytest.mark.parametrize("raw", ["1.5", "-0.1", "half"])
+def test_a_passage_floor_outside_0_to_1_is_a_user_mistake(raw: str) -> None:
+    with pytest.raises(InputError, match=r"QA_PASSAGE_FLOOR|passage floor"):
+        load_settings(environ={"QA_PASSAGE_FLOOR": raw})
 
 
 def test_follow_up_passes_history_and_carries_the_topic(settings) -> None:
