@@ -46,7 +46,7 @@ class Settings:
     chunk_overlap_chars: int = 120
     dense_weight: float = 0.3
     context_chars: int = 900  # passage text in a retrieval prompt (each ~3.3 chars is a token)
-    passage_floor: float = 0.0  # retrieval prompt: passages scoring under this share of the best
+    passage_floor: float = 0.6  # retrieval prompt: leave out passages under this share of the best
     n_ctx: int = 4096
     n_threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     n_batch: int = 512

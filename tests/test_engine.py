@@ -85,7 +85,9 @@ def test_retrieval_mode_gives_k_merged_passages(settings) -> None:
 
 
 def test_passages_far_below_the_best_stay_out_of_a_retrieval_prompt(settings) -> None:
-    settings = dataclasses.replace(settings, context_mode="retrieve", k=5, context_chars=5000)
+    settings = dataclasses.replace(
+        settings, context_mode="retrieve", k=5, context_chars=5000, passage_floor=0.0
+    )
     question = "Kapan Putin terakhir kali mengunjungi Pyongyang?"
     everything = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator())
     everything.reindex()
