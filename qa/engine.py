@@ -240,7 +240,7 @@ class AnswerStream:
         read = self._read()
         text = rejoin_numbers("".join(self._parts).strip(), read)
         text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
-        text, sources, refused = self._ground(text)
+        text, sources, refused = self._ground(text, read)
         self._answer = Answer(
             question=self.question,
             answer=text,
@@ -257,16 +257,16 @@ class AnswerStream:
             cancelled=self._cancelled,
         )
 
-    def _ground(self, text: str) -> tuple[str, tuple[Source, ...], bool]:
-        """Check the answer against the passages: keep supported citations, add a missing one,
-        and turn an answer built on names the passages never mention into a refusal."""
+    def _ground(self, text: str, read: list[Passage]) -> tuple[str, tuple[Source, ...], bool]:
+        """Check the answer against the passages as the model ``read`` them: keep supported
+        citations, add a missing one, and turn an answer built on names the passages never
+        mention into a refusal."""
         if is_refusal(text):
             return text, (), True
         if not text or self._cancelled:
             return text, (), False
         if shape_mismatch(self.question, strip_citations(text)):
             return REFUSAL[self.language], (), True  # a nearby fact, not the one asked for
-        read = self._read()
         evidence = find_evidence(text, self.question, read)
         supported, unsupported = unsupported_names(
             text,
