@@ -36,11 +36,15 @@ _UNIT_OF = {**_UNITS, **{v: v for v in _UNITS.values()}}
 _ASKED_UNIT = re.compile(r"\b(?:berapa\s+(?P<id>\w+)|how\s+many\s+(?P<en>\w+))", re.IGNORECASE)
 _COUNT = re.compile(r"\b(?:berapa|how many|how much|how long|how old)\b", re.IGNORECASE)
 
-_MONTHS = (
-    "januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember|"
-    "january|february|march|may|june|july|august|october|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
+# Month names in calendar order: Indonesian, then English.
+MONTH_NAMES: tuple[tuple[str, ...], tuple[str, ...]] = (
+    ("januari", "februari", "maret", "april", "mei", "juni",
+     "juli", "agustus", "september", "oktober", "november", "desember"),
+    ("january", "february", "march", "april", "may", "june",
+     "july", "august", "september", "october", "november", "december"),
+)  # fmt: skip
+_ABBREVIATED = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+_MONTHS = "|".join(dict.fromkeys([*MONTH_NAMES[0], *MONTH_NAMES[1], *_ABBREVIATED]))
 _DATE_ASKED = re.compile(
     r"\b(?:tanggal berapa|pada tanggal|tanggal apa|what date|which date|on what date)\b",
     re.IGNORECASE,

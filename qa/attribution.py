@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from qa.answer_shape import MONTH_NAMES
 from qa.chunking import sentence_spans
 from qa.lexical import tokenize
 from qa.prompting import Passage, strip_citations
@@ -67,13 +68,7 @@ def rejoin_numbers(answer: str, passages: Sequence[Passage]) -> str:
     return _SPLIT_NUMBER.sub(joined, answer)
 
 
-_MONTHS = (
-    "januari", "februari", "maret", "april", "mei", "juni",
-    "juli", "agustus", "september", "oktober", "november", "desember",
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-)  # fmt: skip
-_MONTH = "|".join(dict.fromkeys(_MONTHS))
+_MONTH = "|".join(dict.fromkeys([*MONTH_NAMES[0], *MONTH_NAMES[1]]))
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})\b(?:(,? )(\d{{4}})\b)?", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"\b({_MONTH}) (\d{{1,2}})\b(?:(, )(\d{{4}})\b)?", re.IGNORECASE)
 _ASKS_YEAR = re.compile(r"\b(?:tahun|year)\b", re.IGNORECASE)
@@ -90,23 +85,18 @@ def dates_as_written(answer: str, passages: Sequence[Passage], question: str) ->
         return answer
     context = " ".join(p.text for p in passages).casefold()
 
-    def written(day: str, month: str) -> str | None:
-        number = _MONTHS.index(month.casefold()) % 12 + 1
-        d = int(day)
-        names = (_MONTHS[number - 1], _MONTHS[number + 11])
-        if any(re.search(rf"\b0?{d} {n}\b|\b{n} 0?{d}\b", context) for n in names):
-            return None  # the passages name the month: only the year may go
-        numeric = re.search(rf"(?<![\d/])0?{d}/0?{number}(?![\d])", context)
-        return numeric.group(0) if numeric else ""
-
     def fix(m: re.Match[str], day: str, month: str) -> str:
-        year = m.group(4)
-        as_written = written(day, month)
-        if as_written == "":
+        d, key = int(day), month.casefold()
+        number = next(names.index(key) for names in MONTH_NAMES if key in names) + 1
+        names = {by_number[number - 1] for by_number in MONTH_NAMES}
+        if any(re.search(rf"\b0?{d} {n}\b|\b{n} 0?{d}\b", context) for n in names):
+            date = m.group(0)[: m.end(2) - m.start()]  # the passages name the month too
+        elif numeric := re.search(rf"(?<![\d/])0?{d}/0?{number}(?![\d])", context):
+            date = numeric.group(0)
+        else:
             return m.group(0)  # a date the passages do not give: grounding judges it
-        keep_year = f"{m.group(3)}{year}" if year and year in context else ""
-        date = m.group(0)[: m.end(2) - m.start()] if as_written is None else as_written
-        return f"{date}{keep_year}"
+        year = m.group(4)
+        return f"{date}{m.group(3)}{year}" if year and year in context else date
 
     answer = _DAY_MONTH.sub(lambda m: fix(m, m.group(1), m.group(2)), answer)
     return _MONTH_DAY.sub(lambda m: fix(m, m.group(2), m.group(1)), answer)
