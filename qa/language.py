@@ -11,12 +11,20 @@ _ID = frozenset(
         "siapa",
         "siapakah",
         "kapan",
+        "kapankah",
         "dimana",
+        "dimanakah",
+        "kemana",
+        "kemanakah",
+        "darimana",
         "mana",
         "mengapa",
         "kenapa",
         "bagaimana",
         "berapa",
+        "berapakah",
+        "bagaimanakah",
+        "sebutkan",
         "yang",
         "dan",
         "di",
@@ -92,10 +100,40 @@ _EN = frozenset(
 )
 _WORD = re.compile(r"[a-zA-Z]+")
 
+# A question's first word, when it is one of these, settles its language: "Siapa pengarang buku
+# The Clash of Civilizations?" is Indonesian however many English words its title has.
+_ID_OPENERS = frozenset(
+    [
+        "apa",
+        "apakah",
+        "siapa",
+        "siapakah",
+        "kapan",
+        "kapankah",
+        "dimana",
+        "dimanakah",
+        "kemana",
+        "kemanakah",
+        "darimana",
+        "mengapa",
+        "kenapa",
+        "bagaimana",
+        "bagaimanakah",
+        "berapa",
+        "berapakah",
+        "sebutkan",
+    ]
+)
+_EN_OPENERS = frozenset(["what", "who", "whom", "whose", "when", "where", "why", "how", "which"])
+
 
 def question_language(text: str) -> str:
     """'id' or 'en'; ties go to Indonesian, the language of the articles."""
     words = [w.lower() for w in _WORD.findall(text)]
+    if words and words[0] in _ID_OPENERS:
+        return "id"
+    if words and words[0] in _EN_OPENERS:
+        return "en"
     id_score = sum(w in _ID for w in words)
     en_score = sum(w in _EN for w in words)
     return "en" if en_score > id_score else "id"
