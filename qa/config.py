@@ -47,6 +47,7 @@ class Settings:
     dense_weight: float = 0.3
     context_chars: int = 900  # passage text in a retrieval prompt (each ~3.3 chars is a token)
     passage_floor: float = 0.6  # retrieval prompt: leave out passages under this share of the best
+    other_passage_chars: int = 300  # retrieval prompt: at most this much of each runner-up passage
     n_ctx: int = 4096
     n_threads: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     n_batch: int = 512
@@ -74,6 +75,7 @@ _ENV = {
     "dense_weight": "QA_DENSE_WEIGHT",
     "context_chars": "QA_CONTEXT_CHARS",
     "passage_floor": "QA_PASSAGE_FLOOR",
+    "other_passage_chars": "QA_OTHER_PASSAGE_CHARS",
     "n_ctx": "QA_N_CTX",
     "n_threads": "QA_THREADS",
     "n_batch": "QA_N_BATCH",
@@ -125,6 +127,10 @@ def _validated(s: Settings) -> Settings:
         raise InputError(f"dense weight must be between 0 and 1 (got {s.dense_weight})")
     if not 0.0 <= s.passage_floor <= 1.0:
         raise InputError(f"passage floor must be between 0 and 1 (got {s.passage_floor})")
+    if s.other_passage_chars < 60:
+        raise InputError(
+            f"other passage size must be at least 60 characters (got {s.other_passage_chars})"
+        )
     if s.context_mode not in ("auto", "retrieve"):
         raise InputError(f"context mode must be 'auto' or 'retrieve' (got {s.context_mode!r})")
     if s.english_reading not in ("auto", "off"):

@@ -43,6 +43,7 @@ from qa.prompting import (
     is_refusal,
     merge_spans,
     prompt_prefix,
+    rules_prefix,
     strip_citations,
     tile_chunks,
 )
@@ -445,15 +446,16 @@ class Engine:
         With ``translate``, also make the English reading of the corpus (a minute for the seed
         article; ``qa index`` does it) and prefill its prefix. Returns how the prefix got into
         the KV cache (see ``LlamaGenerator.prefill``), or ``"retrieval"`` when the corpus is too
-        large to sit in the prompt.
+        large to sit in the prompt (then only the rules that start every prompt are prefilled).
         """
         loaded = self._load()
         passages = self._corpus_passages(loaded)
         if passages is None:
+            self._prefill(loaded, rules_prefix())
             return "retrieval"
         if translate and (readings := self._english(loaded, translate=True, progress=progress)):
-            self._prefill(loaded, [r.as_passage() for r in readings])
-        return self._prefill(loaded, passages)
+            self._prefill(loaded, prompt_prefix([r.as_passage() for r in readings]))
+        return self._prefill(loaded, prompt_prefix(passages))
 
     def _english(
         self,
@@ -481,11 +483,11 @@ class Engine:
                 loaded.readings = readings
         return loaded.readings
 
-    def _prefill(self, loaded: _Loaded, passages: list[Passage]) -> str:
+    def _prefill(self, loaded: _Loaded, prefix: str) -> str:
         prefill = getattr(self.generator, "prefill", None)
         if prefill is None:
             return "unsupported"
-        return str(prefill(prompt_prefix(passages), loaded.index.path / "kv"))
+        return str(prefill(prefix, loaded.index.path / "kv"))
 
     # ------------------------------------------------------------ indexing
 
@@ -624,15 +626,18 @@ class Engine:
             ranked = merge_spans((loaded.index.chunks[i], float(scores[i])) for i in order)
             floor = self.settings.passage_floor * ranked[0].score if ranked else 0.0
             ranked = [p for p in ranked if p.score >= floor]
-            passages = fit_passages(ranked, query, self.settings.context_chars)
+            passages = fit_passages(
+                ranked, query, self.settings.context_chars, self.settings.other_passage_chars
+            )
             fallback = passages[: min(k, 3)]
         retrieve_ms = (time.perf_counter() - started) * 1000
         readings = self._english(loaded) if language == "en" else None
         shown = passages
         if readings:
             corpus = shown = [r.as_passage() for r in readings]
-        if corpus is not None:
-            self._prefill(loaded, corpus)  # loads the saved KV state in a fresh process
+        # In a fresh process, or after a question's translation took the KV cache, this loads
+        # the saved state of what the prompt starts with instead of computing it again.
+        self._prefill(loaded, rules_prefix() if corpus is None else prompt_prefix(corpus))
         prompt = build_prompt(shown, question, language, history)
         tokens = generator.stream(prompt, self.settings.max_answer_tokens)
         return AnswerStream(

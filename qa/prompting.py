@@ -100,19 +100,24 @@ def tile_chunks(chunks: Sequence[Chunk]) -> list[Passage]:
     return passages
 
 
-def fit_passages(passages: Sequence[Passage], query: str, budget_chars: int) -> list[Passage]:
+def fit_passages(
+    passages: Sequence[Passage], query: str, budget_chars: int, other_chars: int | None = None
+) -> list[Passage]:
     """Keep the best passages within a character budget; a passage that does not fit whole is cut
     to the sentence sharing the most words with the query, widened by neighbours while it fits.
+    Passages after the best one get at most ``other_chars`` each.
 
-    Every prompt token costs prefill time (~57 tokens/s for the default model on two cores), so
-    on a large corpus the prompt carries the likeliest sentences, not whole passages.
+    Every prompt token costs prefill time (~90 tokens/s for the default model on two cores), so
+    on a large corpus the prompt carries the likeliest sentences, not whole passages; the runners-up
+    hold the answer less often than the best passage, so they are cut shortest.
     """
     kept: list[Passage] = []
     room = budget_chars
     for p in passages:
-        window = (0, len(p.text)) if len(p.text) <= room else _best_window(p.text, query, room)
+        limit = room if not kept or other_chars is None else min(room, other_chars)
+        window = (0, len(p.text)) if len(p.text) <= limit else _best_window(p.text, query, limit)
         if window is None:
-            break
+            continue  # its best sentence alone is too long; a later passage may still fit
         lo, hi = window
         kept.append(
             Passage(p.n, p.doc, p.title, p.start + lo, p.start + hi, p.text[lo:hi], p.score)
@@ -182,9 +187,15 @@ def chat_markup(role: str, content: str) -> str:
     return f"<|im_start|>{role}\n{content}<|im_end|>\n"
 
 
+def rules_prefix() -> str:
+    """The start of every prompt whatever its passages (it ends on a word, so its tokens are a
+    prefix of every prompt's tokens): what a retrieval prompt can serve from the KV cache."""
+    return f"<|im_start|>system\n{SYSTEM_RULES}\n\nPassages"
+
+
 def prompt_prefix(passages: Sequence[Passage]) -> str:
     """The part of the prompt that depends only on the passages: cacheable."""
-    return chat_markup("system", f"{SYSTEM_RULES}\n\nPassages:\n\n{format_passages(passages)}")
+    return f"{rules_prefix()}:\n\n{format_passages(passages)}<|im_end|>\n"
 
 
 _WHEN = re.compile(r"\b(kapan|kapankah|when|what year|tahun berapa)\b", re.IGNORECASE)

@@ -213,6 +213,28 @@ def test_an_answer_from_a_saved_kv_state_equals_the_uncached_answer(tmp_path: Pa
     assert _fast_generator().prefill(prefix, tmp_path / "kv") == "computed"
 
 
+def test_a_retrieval_answer_after_the_saved_rules_state_equals_the_uncached_answer(
+    tmp_path: Path,
+) -> None:
+    """Over a large corpus only the rules are cached: their tokens must start every prompt."""
+    from qa.prompting import Passage, build_prompt, rules_prefix
+
+    paragraph = next(p for p in ARTICLE.split("\n\n") if "Kokushikan" in p)
+    prompt = build_prompt(
+        [Passage(1, "a", "t", 0, len(paragraph), paragraph)], "Siapa Zinberg?", "id"
+    )
+    generator = _fast_generator()
+    rules = generator.tokenize(rules_prefix())
+    assert generator.tokenize(prompt)[: len(rules)] == rules
+
+    uncached = "".join(generator.stream(prompt, 30))
+    assert _fast_generator().prefill(rules_prefix(), tmp_path / "kv") == "computed"
+    fresh = _fast_generator()
+    assert fresh.prefill(rules_prefix(), tmp_path / "kv") == "loaded"
+    assert "".join(fresh.stream(prompt, 30)) == uncached
+    assert "Kokushikan" in uncached or "profesor" in uncached.lower()
+
+
 def test_reindexing_changed_articles_never_reuses_the_old_state(workdir: Path) -> None:
     from qa.config import load_settings
     from qa.engine import Engine

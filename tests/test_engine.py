@@ -8,7 +8,15 @@ import pytest
 from qa.config import load_settings
 from qa.engine import Engine
 from qa.errors import IndexMismatchError, IndexMissingError, InputError
-from qa.prompting import REFUSAL, Turn, cited_claims, is_refusal, merge_spans, tile_chunks
+from qa.prompting import (
+    REFUSAL,
+    Turn,
+    cited_claims,
+    is_refusal,
+    merge_spans,
+    rules_prefix,
+    tile_chunks,
+)
 from qa.translation import QUESTION_RULES
 from tests.conftest import SEED_FILE
 from tests.fakes import FakeEmbedder, FakeGenerator
@@ -86,7 +94,12 @@ def test_retrieval_mode_gives_k_merged_passages(settings) -> None:
 
 def test_passages_far_below_the_best_stay_out_of_a_retrieval_prompt(settings) -> None:
     settings = dataclasses.replace(
-        settings, context_mode="retrieve", k=5, context_chars=5000, passage_floor=0.0
+        settings,
+        context_mode="retrieve",
+        k=5,
+        context_chars=5000,
+        other_passage_chars=5000,
+        passage_floor=0.0,
     )
     question = "Kapan Putin terakhir kali mengunjungi Pyongyang?"
     everything = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator())
@@ -101,6 +114,66 @@ def test_passages_far_below_the_best_stay_out_of_a_retrieval_prompt(settings) ->
     kept = engine.ask(question).passages
     assert [p.score for p in kept] == [s for s in all_scores if s >= floor * all_scores[0]]
     assert [p.n for p in kept] == list(range(1, len(kept) + 1))
+
+
+def test_runner_up_passages_are_cut_to_their_best_sentences(settings) -> None:
+    settings = dataclasses.replace(
+        settings, context_mode="retrieve", k=5, context_chars=2000, passage_floor=0.0
+    )
+    question = "Kapan Putin terakhir kali mengunjungi Pyongyang?"
+    whole = Engine(
+        dataclasses.replace(settings, other_passage_chars=2000),
+        embedder=FakeEmbedder(),
+        generator=FakeGenerator(),
+    )
+    whole.reindex()
+    full = whole.ask(question).passages
+    assert len(full) > 1 and any(len(p.text) > 300 for p in full[1:]), "the test needs long ones"
+
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator())
+    engine.reindex()
+    cut = engine.ask(question).passages
+    assert cut[0].text == full[0].text
+    assert len(cut) > 1 and all(len(p.text) <= 300 for p in cut[1:])
+    for p in cut:
+        assert ARTICLE[p.start : p.end] == p.text
+
+
+def test_a_retrieval_prompt_starts_with_the_prefilled_rules_even_after_a_translation(
+    settings,
+) -> None:
+    """The rules are prefilled once (a saved state in a fresh process); a question's translation
+    uses the same KV cache, so the rules are put back before the answer's prompt."""
+
+    class PrefillingGenerator(FakeGenerator):
+        def __init__(self) -> None:
+            super().__init__()
+            self.events: list[tuple[str, str]] = []
+
+        def prefill(self, prefix: str, state_dir) -> str:
+            self.events.append(("prefill", prefix))
+            return "computed"
+
+        def stream(self, prompt: str, max_tokens: int):
+            self.events.append(("stream", prompt))
+            return super().stream(prompt, max_tokens)
+
+    generator = PrefillingGenerator()
+    engine = Engine(
+        dataclasses.replace(settings, context_mode="retrieve"),
+        embedder=FakeEmbedder(),
+        generator=generator,
+    )
+    engine.reindex()
+    assert engine.warm_up() == "retrieval"
+    assert generator.events == [("prefill", rules_prefix())]
+    engine.answer("Kapan Putin terakhir kali mengunjungi Pyongyang?")
+    engine.answer("When did Putin last visit Pyongyang?")
+    kinds = [kind for kind, _ in generator.events]
+    assert kinds == ["prefill", "prefill", "stream", "stream", "prefill", "stream"]
+    translation, answer = generator.events[3][1], generator.events[5][1]
+    assert translation.startswith(f"<|im_start|>system\n{QUESTION_RULES}")
+    assert answer.startswith(rules_prefix()) and generator.events[2][1].startswith(rules_prefix())
 
 
 @pytest.mark.parametrize("raw", ["1.5", "-0.1", "half"])
