@@ -1,6 +1,6 @@
 """Latency benchmark: the product's engine against a naive local-RAG baseline, in one run.
 
-    make bench            # or: .venv/bin/python bench/latency.py [--model default] [--n 8]
+    make bench    # or: .venv/bin/python bench/latency.py [--model default] [--n 8] [--n-large 24]
 
 For the seed article and for a corpus of a few hundred articles (shared/facqa-dev), prints
 retrieval time, time to first token (new question and follow-up), generation speed (ours against
@@ -46,9 +46,14 @@ def run_measured(cmd: list[str]) -> tuple[float, int, str]:
     return time.perf_counter() - started, usage.ru_maxrss // 1024, out
 
 
-def questions(path: Path, n: int) -> list[str]:
+def questions(path: Path, n: int, *, spread: bool = False) -> list[str]:
+    """The first ``n`` answerable questions, or ``n`` spread evenly over the file (so over a
+    large corpus's articles)."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return [r["q"] for r in rows if r.get("q") and not r.get("unanswerable")][:n]
+    asked = [r["q"] for r in rows if r.get("q") and not r.get("unanswerable")]
+    if not spread:
+        return asked[:n]
+    return [asked[i * len(asked) // n] for i in range(min(n, len(asked)))]
 
 
 def median(values: list[float]) -> float:
@@ -213,7 +218,10 @@ def report(name: str, ours: dict, cold: dict, base: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="default")
-    parser.add_argument("--n", type=int, default=8, help="questions per corpus")
+    parser.add_argument("--n", type=int, default=8, help="questions on the seed article")
+    parser.add_argument(
+        "--n-large", type=int, default=24, help="questions on the large corpus (medians vary more)"
+    )
     parser.add_argument("--large", type=Path, default=ROOT.parent / "shared" / "facqa-dev")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -231,7 +239,7 @@ def main() -> None:
     if (args.large / "articles").is_dir():
         large_index = OUT / "large-index"
         build(args.large / "articles", large_index, args.model)
-        large_qs = questions(args.large / "questions.jsonl", args.n)
+        large_qs = questions(args.large / "questions.jsonl", args.n_large, spread=True)
         seeds = args.large / "articles"
         ours = ours_warm(large_index, seeds, args.model, large_qs, follow_up=False)
         cold = ours_cold(large_index, seeds, args.model, large_qs[:3])
