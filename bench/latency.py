@@ -182,6 +182,15 @@ def build(seeds: Path, index: Path, model: str) -> None:
     )
 
 
+def ui_memory(index: Path, seeds: Path, model: str, qs: list[str] | None = None) -> dict:
+    """Peak RSS of the real chat UI (headless) answering two questions."""
+    cmd = [PY, str(ROOT / "bench" / "ui_memory.py"), "--index", str(index), "--seeds", str(seeds)]
+    _wall, peak, out = run_measured([*cmd, "--model", model, *(qs or [])])
+    result = json.loads(out.splitlines()[-1])
+    print(f"chat UI (Textual, headless), two questions: peak RSS {peak} MiB")
+    return {"ui_peak_rss_mib": peak, "ui_ttft_ms": result["ttft_ms"]}
+
+
 def ratio(naive_value: float, ours_value: float) -> str:
     if not ours_value or ours_value != ours_value:
         return "n/a"
@@ -235,6 +244,7 @@ def main() -> None:
     base = naive(seed_index, args.model, seed_qs)
     results["seed"] = {"ours": ours, "ours_cold": cold, "naive": base}
     report("seed article (1 article)", ours, cold, base)
+    results["seed"]["ui"] = ui_memory(seed_index, ROOT / "seeds", args.model)
 
     if (args.large / "articles").is_dir():
         large_index = OUT / "large-index"
@@ -246,6 +256,7 @@ def main() -> None:
         base = naive(large_index, args.model, large_qs)
         results["large"] = {"ours": ours, "ours_cold": cold, "naive": base}
         report(f"{len(list(seeds.glob('*.txt')))} articles (facqa-dev)", ours, cold, base)
+        results["large"]["ui"] = ui_memory(large_index, seeds, args.model, large_qs[:2])
 
     (OUT / "latency.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
     print(f"\nfigures written to {OUT / 'latency.json'}")
