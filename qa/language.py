@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_ID = frozenset(
+# A question's first word, when it is one of these, settles its language: "Siapa pengarang buku
+# The Clash of Civilizations?" is Indonesian however many English words its title has.
+_ID_OPENERS = frozenset(
     [
         "apa",
         "apakah",
@@ -17,7 +19,6 @@ _ID = frozenset(
         "kemana",
         "kemanakah",
         "darimana",
-        "mana",
         "mengapa",
         "kenapa",
         "bagaimana",
@@ -25,6 +26,25 @@ _ID = frozenset(
         "berapakah",
         "bagaimanakah",
         "sebutkan",
+    ]
+)
+_EN_OPENERS = frozenset(
+    [
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "which",
+    ]
+)
+# Otherwise the language whose common words it uses more.
+_ID = _ID_OPENERS | frozenset(
+    [
+        "mana",
         "yang",
         "dan",
         "di",
@@ -55,17 +75,8 @@ _ID = frozenset(
         "telah",
     ]
 )
-_EN = frozenset(
+_EN = _EN_OPENERS | frozenset(
     [
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "which",
         "is",
         "are",
         "was",
@@ -99,32 +110,6 @@ _EN = frozenset(
     ]
 )
 _WORD = re.compile(r"[a-zA-Z]+")
-
-# A question's first word, when it is one of these, settles its language: "Siapa pengarang buku
-# The Clash of Civilizations?" is Indonesian however many English words its title has.
-_ID_OPENERS = frozenset(
-    [
-        "apa",
-        "apakah",
-        "siapa",
-        "siapakah",
-        "kapan",
-        "kapankah",
-        "dimana",
-        "dimanakah",
-        "kemana",
-        "kemanakah",
-        "darimana",
-        "mengapa",
-        "kenapa",
-        "bagaimana",
-        "bagaimanakah",
-        "berapa",
-        "berapakah",
-        "sebutkan",
-    ]
-)
-_EN_OPENERS = frozenset(["what", "who", "whom", "whose", "when", "where", "why", "how", "which"])
 
 
 def question_language(text: str) -> str:
