@@ -98,8 +98,55 @@ def dates_as_written(answer: str, passages: Sequence[Passage], question: str) ->
         year = m.group(4)
         return f"{date}{m.group(3)}{year}" if year and year in context else date
 
+    def numeric(m: re.Match[str]) -> str:
+        year = m.group(2)
+        given = re.search(rf"(?<![\d/]){re.escape(m.group(1))}(?![\d/])", context)
+        return m.group(1) if given and len(year) == 4 and year not in context else m.group(0)
+
     answer = _DAY_MONTH.sub(lambda m: fix(m, m.group(1), m.group(2)), answer)
-    return _MONTH_DAY.sub(lambda m: fix(m, m.group(2), m.group(1)), answer)
+    answer = _MONTH_DAY.sub(lambda m: fix(m, m.group(2), m.group(1)), answer)
+    return _NUMERIC_DATE.sub(numeric, answer)
+
+
+# "12/9/2021": a day/month the passages give, with a year the model added.
+_NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2}/\d{1,2})/(\d{2}|\d{4})(?![\d/])")
+
+_NUMBER_WORDS = [
+    "nol",
+    "satu",
+    "dua",
+    "tiga",
+    "empat",
+    "lima",
+    "enam",
+    "tujuh",
+    "delapan",
+    "sembilan",
+    "sepuluh",
+    "sebelas",
+]
+_SMALL_NUMBER = re.compile(r"(?<![\d.,/])(\d{1,2})(?![\d.,/%])(\s+)(\w+)")
+
+
+def number_words_as_written(answer: str, passages: Sequence[Passage]) -> str:
+    """Write "2 kilometer" as "dua kilometer" when that is how the passages say it (Indonesian
+    news spells small numbers out): a number the passages never write in digits would make a
+    right answer count as outside knowledge. Only with the same following word, so a number
+    the passages do not give stays for grounding to judge."""
+    context = " ".join(p.text for p in passages).casefold()
+
+    def spelled(m: re.Match[str]) -> str:
+        value = int(m.group(1))
+        if value >= len(_NUMBER_WORDS) or re.search(rf"(?<![\d.,/]){value}(?![\d])", context):
+            return m.group(0)
+        word = _NUMBER_WORDS[value]
+        if not re.search(rf"\b{word}\s+{re.escape(m.group(3).casefold())}\b", context):
+            return m.group(0)
+        if m.start() == 0 or answer[: m.start()].rstrip().endswith((".", "!", "?")):
+            word = word.capitalize()
+        return f"{word}{m.group(2)}{m.group(3)}"
+
+    return _SMALL_NUMBER.sub(spelled, answer)
 
 
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d.,]*)")

@@ -22,6 +22,7 @@ from qa.attribution import (
     dates_as_written,
     find_evidence,
     names_and_numbers,
+    number_words_as_written,
     rejoin_numbers,
     unsupported_names,
 )
@@ -240,6 +241,8 @@ class AnswerStream:
         first = self._first if self._first is not None else end
         read = self._read()
         text = rejoin_numbers("".join(self._parts).strip(), read)
+        if self.language == "id":
+            text = number_words_as_written(text, read)
         text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
         text, sources, refused = self._ground(text, read)
         self._answer = Answer(

@@ -8,6 +8,7 @@ from qa.answer_shape import shape_mismatch
 from qa.attribution import (
     dates_as_written,
     find_evidence,
+    number_words_as_written,
     rejoin_numbers,
     unsupported_names,
 )
@@ -73,6 +74,38 @@ def test_a_date_is_written_as_the_passages_write_it() -> None:
     assert dates_as_written("9 September 2005.", dated, when) == "9 September 2005."
     asks_year = "Tahun berapa MoU itu?"
     assert dates_as_written("9 September 2019.", unicef, asks_year) == "9 September 2019."
+
+
+def test_a_numeric_date_loses_a_year_the_passages_do_not_give() -> None:
+    xinhua = [Passage(1, "f.txt", "F", 0, 40, "Dilaporkan Xinhua, Senin (12/9), tanpa korban.")]
+    when = "Tanggal berapakah Xinhua melaporkan topan itu?"
+    assert dates_as_written("Pada tanggal 12/9/2021. [1]", xinhua, when) == "Pada tanggal 12/9. [1]"
+    # kept: another day ("2/9" is not "12/9"), a year the passages hold, a question asking for it
+    assert dates_as_written("Pada 2/9/2021.", xinhua, when) == "Pada 2/9/2021."
+    dated = [Passage(1, "g.txt", "G", 0, 30, "Pada 12/9 tahun 2005 topan datang.")]
+    assert dates_as_written("Pada 12/9/2005.", dated, when) == "Pada 12/9/2005."
+    assert dates_as_written("12/9/2021.", xinhua, "Tahun berapa topan itu?") == "12/9/2021."
+
+
+def test_a_small_number_is_spelled_out_as_the_passages_spell_it() -> None:
+    les = [Passage(1, "h.txt", "H", 0, 60, "Sekitar dua kilometer berada di Desa Les. Ada 3 pura.")]
+    assert number_words_as_written("Panjangnya sekitar 2 kilometer. [1]", les) == (
+        "Panjangnya sekitar dua kilometer. [1]"
+    )
+    assert number_words_as_written("2 kilometer.", les) == "Dua kilometer."
+    # kept: a number the passages write in digits, another unit, a bare number, a large number
+    assert number_words_as_written("Ada 3 pura.", les) == "Ada 3 pura."
+    assert number_words_as_written("Ada 2 pura.", les) == "Ada 2 pura."
+    assert number_words_as_written("Jawabannya 2.", les) == "Jawabannya 2."
+    assert number_words_as_written("Ada 12 kilometer.", les) == "Ada 12 kilometer."
+
+
+def test_an_answer_with_a_number_the_article_spells_out_is_not_refused(engine_with) -> None:
+    answer = engine_with("Para ahli memperkirakan 5 juta peluru telah dikirimkan [8].").answer(
+        "Berapa banyak peluru yang menurut para ahli telah dikirimkan?"
+    )
+    assert not answer.refused, answer.answer
+    assert "lima juta peluru" in answer.answer and answer.sources[0].cited
 
 
 @pytest.fixture
