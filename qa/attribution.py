@@ -99,17 +99,19 @@ def dates_as_written(answer: str, passages: Sequence[Passage], question: str) ->
         return f"{date}{m.group(3)}{year}" if year and year in context else date
 
     def numeric(m: re.Match[str]) -> str:
-        year = m.group(2)
-        given = re.search(rf"(?<![\d/]){re.escape(m.group(1))}(?![\d/])", context)
-        return m.group(1) if given and len(year) == 4 and year not in context else m.group(0)
+        given = re.search(rf"(?<![\d/]){re.escape(m.group(2))}(?![\d/])", context)
+        return m.group(1) if given and m.group(4) not in context else m.group(0)
 
     answer = _DAY_MONTH.sub(lambda m: fix(m, m.group(1), m.group(2)), answer)
     answer = _MONTH_DAY.sub(lambda m: fix(m, m.group(2), m.group(1)), answer)
     return _NUMERIC_DATE.sub(numeric, answer)
 
 
-# "12/9/2021": a day/month the passages give, with a year the model added.
-_NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2}/\d{1,2})/(\d{2}|\d{4})(?![\d/])")
+# "12/9/2021", "Rabu (3/8) pada tahun 2009": a day/month the passages give, with a year the model
+# added.
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d/])(\(?(\d{1,2}/\d{1,2})\)?)(/|,?\s+(?:pada\s+|in\s+)?(?:tahun\s+)?)(\d{4})(?![\d/])"
+)
 
 _NUMBER_WORDS = [
     "nol",
@@ -241,3 +243,20 @@ def unsupported_names(
             continue
         (supported if mentioned(key) else unsupported).append(name)
     return supported, unsupported
+
+
+_ASIDE = re.compile(r"\s*\(([^()]*)\)")
+
+
+def without_unsupported_asides(answer: str, passages: Sequence[Passage], question: str) -> str:
+    """Drop a bracketed aside that names what no passage mentions ("KRC (Konservasi Reptil dan
+    Kebun) didirikan …": the model's guess at an acronym), when what remains is grounded and says
+    something new; otherwise the answer is left for grounding to judge whole."""
+    kept = answer
+    for m in reversed(list(_ASIDE.finditer(answer))):
+        if unsupported_names(f"- {m.group(1)}", passages, question=question)[1]:
+            kept = kept[: m.start()] + kept[m.end() :]
+    if kept == answer:
+        return answer
+    supported, unsupported = unsupported_names(kept, passages, question=question)
+    return kept if supported and not unsupported else answer

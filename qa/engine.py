@@ -25,6 +25,7 @@ from qa.attribution import (
     number_words_as_written,
     rejoin_numbers,
     unsupported_names,
+    without_unsupported_asides,
 )
 from qa.chunking import ChunkingParams
 from qa.config import Settings
@@ -244,6 +245,8 @@ class AnswerStream:
         if self.language == "id":
             text = number_words_as_written(text, read)
         text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
+        if self.language == "id":
+            text = without_unsupported_asides(text, read, self.question)
         text, sources, refused = self._ground(text, read)
         self._answer = Answer(
             question=self.question,

@@ -11,6 +11,7 @@ from qa.attribution import (
     number_words_as_written,
     rejoin_numbers,
     unsupported_names,
+    without_unsupported_asides,
 )
 from qa.engine import Engine
 from qa.prompting import REFUSAL, Passage
@@ -80,6 +81,8 @@ def test_a_numeric_date_loses_a_year_the_passages_do_not_give() -> None:
     xinhua = [Passage(1, "f.txt", "F", 0, 40, "Dilaporkan Xinhua, Senin (12/9), tanpa korban.")]
     when = "Tanggal berapakah Xinhua melaporkan topan itu?"
     assert dates_as_written("Pada tanggal 12/9/2021. [1]", xinhua, when) == "Pada tanggal 12/9. [1]"
+    assert dates_as_written("Senin (12/9) pada tahun 2021.", xinhua, when) == "Senin (12/9)."
+    assert dates_as_written("On Monday (12/9), 2021.", xinhua, when) == "On Monday (12/9)."
     # kept: another day ("2/9" is not "12/9"), a year the passages hold, a question asking for it
     assert dates_as_written("Pada 2/9/2021.", xinhua, when) == "Pada 2/9/2021."
     dated = [Passage(1, "g.txt", "G", 0, 30, "Pada 12/9 tahun 2005 topan datang.")]
@@ -106,6 +109,28 @@ def test_an_answer_with_a_number_the_article_spells_out_is_not_refused(engine_wi
     )
     assert not answer.refused, answer.answer
     assert "lima juta peluru" in answer.answer and answer.sources[0].cited
+
+
+def test_an_aside_naming_what_no_passage_mentions_is_dropped() -> None:
+    krc = [Passage(1, "k.txt", "K", 0, 60, "KRC didirikan oleh JE Teysmann di kaki Gunung Gede.")]
+    asked = "Lembaga apakah yang didirikan oleh JE Teysmann?"
+    guess = "KRC (Konservasi Reptil dan Kebun) didirikan oleh JE Teysmann di kaki Gunung Gede. [1]"
+    assert without_unsupported_asides(guess, krc, asked) == (
+        "KRC didirikan oleh JE Teysmann di kaki Gunung Gede. [1]"
+    )
+    # kept whole: an aside the passages hold, and an answer whose rest says nothing new
+    held = "KRC (di kaki Gunung Gede) didirikan oleh JE Teysmann."
+    assert without_unsupported_asides(held, krc, asked) == held
+    bare = "Lembaga itu (Kebun Raya Bogor) didirikan oleh JE Teysmann."
+    assert without_unsupported_asides(bare, krc, asked) == bare
+
+
+def test_an_answer_with_a_guessed_aside_keeps_its_grounded_part(engine_with) -> None:
+    answer = engine_with(
+        "Yakov Zinberg (Universitas Harvard) adalah profesor di Universitas Kokushikan [7]."
+    ).answer("Siapa Yakov Zinberg?")
+    assert not answer.refused, answer.answer
+    assert "Harvard" not in answer.answer and "Kokushikan" in answer.answer
 
 
 @pytest.fixture
