@@ -251,12 +251,14 @@ _ASIDE = re.compile(r"\s*\(([^()]*)\)")
 def without_unsupported_asides(answer: str, passages: Sequence[Passage], question: str) -> str:
     """Drop a bracketed aside that names what no passage mentions ("KRC (Konservasi Reptil dan
     Kebun) didirikan …": the model's guess at an acronym), when what remains is grounded and says
-    something new; otherwise the answer is left for grounding to judge whole."""
+    something the question did not (in the passages' words); otherwise the answer is left for
+    grounding to judge whole."""
     kept = answer
     for m in reversed(list(_ASIDE.finditer(answer))):
         if unsupported_names(f"- {m.group(1)}", passages, question=question)[1]:
             kept = kept[: m.start()] + kept[m.end() :]
-    if kept == answer:
+    if kept == answer or unsupported_names(kept, passages, question=question)[1]:
         return answer
-    supported, unsupported = unsupported_names(kept, passages, question=question)
-    return kept if supported and not unsupported else answer
+    context = set(tokenize(" ".join(p.text for p in passages)))
+    new = set(tokenize(strip_citations(kept))) - set(tokenize(question))
+    return kept if new & context else answer
