@@ -242,10 +242,9 @@ class AnswerStream:
         first = self._first if self._first is not None else end
         read = self._read()
         text = rejoin_numbers("".join(self._parts).strip(), read)
-        if self.language == "id":
-            text = number_words_as_written(text, read)
         text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
-        if self.language == "id":
+        if self.language == "id":  # Indonesian words in an English answer would be wrong
+            text = number_words_as_written(text, read)
             text = without_unsupported_asides(text, read, self.question)
         text, sources, refused = self._ground(text, read)
         self._answer = Answer(
