@@ -243,7 +243,7 @@ class AnswerStream:
         read = self._read()
         text = rejoin_numbers("".join(self._parts).strip(), read)
         text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
-        if self.language == "id":  # Indonesian words in an English answer would be wrong
+        if self.language == "id":  # number words are Indonesian; English names are fuzzy
             text = number_words_as_written(text, read)
             text = without_unsupported_asides(text, read, self.question)
         text, sources, refused = self._ground(text, read)
