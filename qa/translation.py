@@ -31,6 +31,8 @@ TRANSLATE_RULES = (
     "You translate Indonesian news text into English. Output only the translation of the "
     "user's text, faithfully, keeping every name and number."
 )
+# Part of every cache key: a change in how sentences are translated translates them again.
+TRANSLATION_METHOD = "2"
 # A translation much longer than its sentence is the model rambling, not translating.
 _MAX_GROWTH = 3.0
 
@@ -150,7 +152,9 @@ class TranslationCache:
         self._dirty = False
 
     def _key(self, sentence: str) -> str:
-        return hashlib.sha256(f"{self._model}\0{sentence}".encode()).hexdigest()[:32]
+        return hashlib.sha256(
+            f"{self._model}\0{TRANSLATION_METHOD}\0{sentence}".encode()
+        ).hexdigest()[:32]
 
     @property
     def entries(self) -> dict[str, str]:
@@ -223,7 +227,29 @@ def _rewrite(generator: Generator, rules: str, text: str) -> str | None:
     return output
 
 
+# Where a sentence may be cut when it is too long for the model to carry every name across:
+# after a comma, a closing quote or a semicolon.
+_CLAUSE_END = re.compile(r"(?<=[,;”])\s+")
+
+
 def _translate(generator: Generator, sentence: str) -> str:
+    """The English of one sentence, halved at a clause boundary, recursively, when no faithful
+    translation of the whole comes out; a part that stays unfaithful stays Indonesian.
+
+    The 1.5B model drops a name from long sentences ("Universitas Kokushikan") that it keeps
+    when it translates the clause that holds it."""
+    english = _translate_whole(generator, sentence)
+    if english != sentence:
+        return english
+    cuts = [m.end() for m in _CLAUSE_END.finditer(sentence)]
+    if not cuts:
+        return sentence
+    middle = min(cuts, key=lambda cut: abs(cut - len(sentence) / 2))
+    head, tail = sentence[:middle].rstrip(), sentence[middle:]
+    return f"{_translate(generator, head)} {_translate(generator, tail)}"
+
+
+def _translate_whole(generator: Generator, sentence: str) -> str:
     """The English of one sentence, or the sentence itself when no faithful one comes out."""
     rules = TRANSLATE_RULES
     for _attempt in range(2):

@@ -64,6 +64,36 @@ def test_read_in_english_translates_once_and_keeps_unfaithful_sentences(tmp_path
     assert len(liar.prompts) == 2
 
 
+class ForgetfulTranslator(FakeGenerator):
+    """Drops the names of a long text (as the 1.5B model does) but keeps a short clause's."""
+
+    def _compose(self, prompt: str) -> str:
+        english = super()._compose(prompt)
+        if len(english.split()) <= 6:
+            return english
+        first, *rest = english.split()
+        return " ".join([first, *(w for w in rest if not w[0].isupper())])
+
+
+def test_a_sentence_that_loses_a_name_is_translated_clause_by_clause(tmp_path) -> None:
+    head = "Yakov Zinberg mengunjungi Kokushikan,"
+    tail = "Putin mengunjungi negara itu pada tahun 2000."
+    sentence = f"{head} {tail}"
+    generator = ForgetfulTranslator()
+    cache = TranslationCache(tmp_path / "t.json", "model-a")
+    (reading,) = read_in_english([_passage(sentence)], generator, cache) or []
+    # twice for the whole sentence (names lost), then once for each half
+    assert len(generator.prompts) == 4
+    assert reading.text == f"{fake_translation(head)} {fake_translation(tail)}"
+    assert lost_terms(sentence, reading.text) == []
+    # a half that still loses a name stays Indonesian, the other half is English
+    long_head = "Yakov Zinberg dan Lim Eunjung mengunjungi Universitas Nasional Kongju,"
+    sentence = f"{long_head} {tail}"
+    cache = TranslationCache(tmp_path / "u.json", "model-a")
+    (reading,) = read_in_english([_passage(sentence)], ForgetfulTranslator(), cache) or []
+    assert reading.text == f"{long_head} {fake_translation(tail)}"
+
+
 def test_a_damaged_translation_file_is_ignored(tmp_path) -> None:
     path = tmp_path / "t.json"
     path.write_text("{not json")
