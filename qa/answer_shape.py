@@ -18,7 +18,7 @@ _NUMBER_WORDS = (
     "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|twenty|thirty|"
     "forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillion|half"
 )
-_NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+_NUMBER = re.compile(rf"\d|\b(?:ke)?(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 
 # Units of time a count can be asked in: Indonesian word -> English stem.
 _UNITS = {
@@ -46,7 +46,7 @@ MONTH_NAMES: tuple[tuple[str, ...], tuple[str, ...]] = (
 _ABBREVIATED = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
 _MONTHS = "|".join(dict.fromkeys([*MONTH_NAMES[0], *MONTH_NAMES[1], *_ABBREVIATED]))
 _DATE_ASKED = re.compile(
-    r"\b(?:tanggal berapa|pada tanggal|tanggal apa|what date|which date|on what date)\b",
+    r"\b(?:tanggal berapa|tanggal apa|what date|which date|on what date)\b",
     re.IGNORECASE,
 )
 _DATE = re.compile(rf"\b(?:{_MONTHS})\b|\b\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\b", re.IGNORECASE)
@@ -70,6 +70,48 @@ def _units_in(text: str) -> set[str]:
     return {u for w in re.findall(r"\w+", text) if (u := _unit(w))}
 
 
+# Words after "berapa" / "how many" that a span of time answers ("Berapa usia …?" "27 tahun").
+_SPAN_WORDS = frozenset(
+    [
+        "lama",
+        "lamanya",
+        "usia",
+        "usianya",
+        "umur",
+        "umurnya",
+        "waktu",
+        "catatan",
+        "durasi",
+        "kali",
+        "old",
+        "long",
+        "times",
+        "time",
+    ]
+)
+_NUMBER_THEN_WORD = re.compile(
+    rf"(?:\b\d[\d.,]*|\b(?:{_NUMBER_WORDS})\b)(?=(?P<next>\s*[\w/]*))", re.IGNORECASE
+)
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s*$", re.IGNORECASE)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+def _only_spans_of_time(answer: str) -> bool:
+    """Whether the answer counts units of time ("24 tahun", "two days") and nothing else; the
+    numbers of a date ("18 Juni", "(3/8)", "2000") are not counts."""
+    counted = []
+    for m in _NUMBER_THEN_WORD.finditer(answer):
+        word = m.group("next").strip()
+        before = answer[: m.start()]
+        if _YEAR.fullmatch(m.group(0)) or before.endswith("/") or _MONTH_BEFORE.search(before):
+            continue
+        if "/" in word or re.fullmatch(rf"(?:{_MONTHS})", word, re.IGNORECASE):
+            continue
+        if not _NUMBER.fullmatch(word or "-"):
+            counted.append(word)
+    return bool(counted) and all(_unit(w) for w in counted)
+
+
 def shape_mismatch(question: str, answer: str) -> str | None:
     """Why ``answer`` cannot answer ``question`` (a short reason), or None when it might."""
     if _WEEKDAY_ASKED.search(question) and not _WEEKDAY.search(answer):
@@ -80,8 +122,13 @@ def shape_mismatch(question: str, answer: str) -> str | None:
         if not _NUMBER.search(answer):
             return "a number was asked for"
         asked = _ASKED_UNIT.search(question)
-        unit = _unit(asked.group("id") or asked.group("en")) if asked else None
+        word = (
+            (asked.group("id") or asked.group("en")).casefold().removesuffix("kah") if asked else ""
+        )
+        unit = _unit(word) if word else None
         given = _units_in(answer)
         if unit and given and unit not in given:
             return f"a count of {unit}s was asked for"
+        if word and not unit and word not in _SPAN_WORDS and _only_spans_of_time(answer):
+            return f"a count of {word} was asked for, not a span of time"
     return None
