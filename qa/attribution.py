@@ -75,7 +75,7 @@ _ASKS_YEAR = re.compile(r"\b(?:tahun|year)\b", re.IGNORECASE)
 
 
 def dates_as_written(answer: str, passages: Sequence[Passage], question: str) -> str:
-    """Write a date of the answer as the passages write it, without a year they do not give.
+    """Write a date of the answer as the passages write it, without a year they do not give it.
 
     Indonesian news dates events as "Jumat (9/9)"; the model writes "9 September 2019", and the
     invented year and month name would make the whole (right) answer count as outside
@@ -89,14 +89,22 @@ def dates_as_written(answer: str, passages: Sequence[Passage], question: str) ->
         d, key = int(day), month.casefold()
         number = next(names.index(key) for names in MONTH_NAMES if key in names) + 1
         names = {by_number[number - 1] for by_number in MONTH_NAMES}
-        if any(re.search(rf"\b0?{d} {n}\b|\b{n} 0?{d}\b", context) for n in names):
+        named = [rf"\b0?{d} {n}\b|\b{n} 0?{d}\b" for n in names]
+        numeric = rf"(?<![\d/])0?{d}/0?{number}(?![\d])"
+        if any(re.search(pattern, context) for pattern in named):
             date = m.group(0)[: m.end(2) - m.start()]  # the passages name the month too
-        elif numeric := re.search(rf"(?<![\d/])0?{d}/0?{number}(?![\d])", context):
-            date = numeric.group(0)
+        elif found := re.search(numeric, context):
+            date = found.group(0)
         else:
             return m.group(0)  # a date the passages do not give: grounding judges it
         year = m.group(4)
-        return f"{date}{m.group(3)}{year}" if year and year in context else date
+        # the year stays only where the passages give it with this date, not anywhere at all
+        dated = (rf"(?:{p})\W{{1,12}}(?:\w+\W+){{0,2}}{year}\b" for p in [*named, numeric])
+        return (
+            f"{date}{m.group(3)}{year}"
+            if year and any(re.search(x, context) for x in dated)
+            else date
+        )
 
     def numeric(m: re.Match[str]) -> str:
         given = re.search(rf"(?<![\d/]){re.escape(m.group(2))}(?![\d/])", context)

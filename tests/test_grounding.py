@@ -75,6 +75,16 @@ def test_a_date_is_written_as_the_passages_write_it() -> None:
     assert dates_as_written("9 September 2005.", dated, when) == "9 September 2005."
     asks_year = "Tahun berapa MoU itu?"
     assert dates_as_written("9 September 2019.", unicef, asks_year) == "9 September 2019."
+    # a year the passages hold, but not with this date, is dropped too
+    rodong = [
+        Passage(
+            1, "i.txt", "I", 0, 80, "Artikel terbit Selasa (18 Juni). Invasi dimulai Februari 2022."
+        )
+    ]
+    on_what_date = "On what date did it appear there?"
+    assert dates_as_written("It appeared on June 18, 2022. [1]", rodong, on_what_date) == (
+        "It appeared on June 18. [1]"
+    )
 
 
 def test_a_numeric_date_loses_a_year_the_passages_do_not_give() -> None:
