@@ -93,7 +93,9 @@ _NUMBER_THEN_WORD = re.compile(
     rf"(?:\b\d[\d.,]*|\b(?:{_NUMBER_WORDS})\b)(?=(?P<next>\s*[\w/]*))", re.IGNORECASE
 )
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s*$", re.IGNORECASE)
+_MONTH_WORD = re.compile(rf"(?:{_MONTHS})", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_YEAR_BEFORE = re.compile(r"\b(?:tahun|year|in|pada|sejak|since|of)\s*$", re.IGNORECASE)
 
 
 def _only_spans_of_time(answer: str) -> bool:
@@ -103,9 +105,10 @@ def _only_spans_of_time(answer: str) -> bool:
     for m in _NUMBER_THEN_WORD.finditer(answer):
         word = m.group("next").strip()
         before = answer[: m.start()]
-        if _YEAR.fullmatch(m.group(0)) or before.endswith("/") or _MONTH_BEFORE.search(before):
+        year = _YEAR.fullmatch(m.group(0)) and (not word or _YEAR_BEFORE.search(before))
+        if year or before.endswith("/") or _MONTH_BEFORE.search(before):
             continue
-        if "/" in word or re.fullmatch(rf"(?:{_MONTHS})", word, re.IGNORECASE):
+        if "/" in word or _MONTH_WORD.fullmatch(word):
             continue
         if not _NUMBER.fullmatch(word or "-"):
             counted.append(word)

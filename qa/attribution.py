@@ -75,7 +75,7 @@ _ASKS_YEAR = re.compile(r"\b(?:tahun|year)\b", re.IGNORECASE)
 
 
 def dates_as_written(answer: str, passages: Sequence[Passage], question: str) -> str:
-    """Write a date of the answer as the passages write it, without a year they do not give it.
+    """Write a date of the answer as the passages write it, without a year they do not give with it.
 
     Indonesian news dates events as "Jumat (9/9)"; the model writes "9 September 2019", and the
     invented year and month name would make the whole (right) answer count as outside
