@@ -8,7 +8,7 @@ cited source carries the exact quote (offsets into the article) that supports th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from qa.answer_shape import MONTH_NAMES
@@ -220,6 +220,37 @@ def _close(a: str, b: str, limit: int) -> bool:
 _ON_TOPIC = 1 / 2
 
 
+def _question_names_there(question: str, mentioned: Callable[[str], bool]) -> list[bool]:
+    """For each name of the question, whether the passages mention it. Whole names, not words,
+    count: a long name ("Pekan Olahraga Provinsi Sumsel") weighs as much as a short one; a name
+    is there when most of its words are. Numbers say little about the subject."""
+    topic = [g for g in _name_groups(question) if not g[0][0].isdigit()]
+    return [sum(mentioned(w.casefold()) for w in g) >= _ON_TOPIC * len(g) for g in topic]
+
+
+def _mention_test(passages: Sequence[Passage], fuzzy: bool) -> Callable[[str], bool]:
+    """Whether the passages mention a (case-folded) word; ``fuzzy`` accepts near spellings."""
+    context = " ".join(p.text for p in passages).casefold()
+    words = set(re.findall(r"\w+", context)) if fuzzy else set()
+
+    def mentioned(key: str) -> bool:
+        return key in context or (
+            fuzzy and not key[0].isdigit() and any(close_spelling(key, w) for w in words)
+        )
+
+    return mentioned
+
+
+def asks_about_unmentioned(
+    question: str, passages: Sequence[Passage], *, fuzzy: bool = False
+) -> bool:
+    """Whether the question names things and the passages mention none of them ("Siapa yang
+    memenangkan Piala Dunia FIFA 2022?" over an article on Putin's visit): then whatever the
+    model answers comes from elsewhere, so no answer can be grounded."""
+    there = _question_names_there(question, _mention_test(passages, fuzzy))
+    return bool(there) and not any(there)
+
+
 def unsupported_names(
     answer: str, passages: Sequence[Passage], *, fuzzy: bool = False, question: str = ""
 ) -> tuple[list[str], list[str]]:
@@ -229,21 +260,10 @@ def unsupported_names(
     names); otherwise repeating them is no support ("Who won the FIFA World Cup?").
     ``fuzzy`` accepts near spellings, for answers in English about Indonesian text ("Russia" for
     "Rusia", "Hague" for "Haag")."""
-    context = " ".join(p.text for p in passages).casefold()
-    words = set(re.findall(r"\w+", context)) if fuzzy else set()
-
-    def mentioned(key: str) -> bool:
-        return key in context or (
-            fuzzy and not key[0].isdigit() and any(close_spelling(key, w) for w in words)
-        )
-
+    mentioned = _mention_test(passages, fuzzy)
     asked = [n.casefold() for n in names_and_numbers(question)]
-    # Whole names, not words, count: a long name ("Pekan Olahraga Provinsi Sumsel") weighs as
-    # much as a short one; a name is there when most of its words are. Numbers say little
-    # about the subject.
-    topic = [g for g in _name_groups(question) if not g[0][0].isdigit()]
-    there = [sum(mentioned(w.casefold()) for w in g) >= _ON_TOPIC * len(g) for g in topic]
-    on_topic = sum(there) >= _ON_TOPIC * len(topic)
+    there = _question_names_there(question, mentioned)
+    on_topic = sum(there) >= _ON_TOPIC * len(there)
     supported, unsupported = [], []
     for name in names_and_numbers(answer):
         key = name.casefold()

@@ -19,6 +19,7 @@ import numpy as np
 from qa.answer_shape import shape_mismatch
 from qa.attribution import (
     Evidence,
+    asks_about_unmentioned,
     dates_as_written,
     find_evidence,
     names_and_numbers,
@@ -273,10 +274,13 @@ class AnswerStream:
             return text, (), False
         if shape_mismatch(self.question, strip_citations(text)):
             return REFUSAL[self.language], (), True  # a nearby fact, not the one asked for
+        everything_read = [*read, *self._readings_originals()]
+        if asks_about_unmentioned(self.question, everything_read, fuzzy=self.language == "en"):
+            return REFUSAL[self.language], (), True  # the passages are about something else
         evidence = find_evidence(text, self.question, read)
         supported, unsupported = unsupported_names(
             text,
-            [*read, *self._readings_originals()],
+            everything_read,
             fuzzy=self.language == "en",
             question=self.question,
         )

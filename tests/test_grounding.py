@@ -6,6 +6,7 @@ import pytest
 
 from qa.answer_shape import shape_mismatch
 from qa.attribution import (
+    asks_about_unmentioned,
     dates_as_written,
     find_evidence,
     number_words_as_written,
@@ -14,7 +15,7 @@ from qa.attribution import (
     without_unsupported_asides,
 )
 from qa.engine import Engine
-from qa.prompting import REFUSAL, Passage
+from qa.prompting import REFUSAL, Passage, question_hint
 from tests.fakes import FakeEmbedder, FakeGenerator
 
 P = [
@@ -220,6 +221,28 @@ def test_an_answer_of_the_wrong_shape_becomes_a_refusal(engine_with) -> None:
         "Berapa hari Putin tinggal di Korea Utara?"
     )
     assert answer.refused and answer.answer == REFUSAL["id"] and answer.sources == ()
+
+
+def test_a_question_about_what_no_passage_mentions_is_refused(engine_with) -> None:
+    putin = [Passage(1, "a.txt", "A", 0, 60, "Putin tiba di Pyongyang, Korea Utara, dan dunia.")]
+    assert asks_about_unmentioned("Siapa yang memenangkan Piala Dunia FIFA 2022?", putin)
+    # one of the question's names is enough; a question without names is not judged here
+    assert not asks_about_unmentioned("Siapa yang menyambut Putin di Piala Dunia?", putin)
+    assert not asks_about_unmentioned("Siapa yang tiba?", putin)
+    # English names are matched by near spelling against Indonesian passages
+    assert not asks_about_unmentioned("Who met Putin in North Korea?", putin, fuzzy=True)
+    answer = engine_with("Korea Utara. [1]").answer("Siapa yang memenangkan Piala Dunia FIFA 2022?")
+    assert answer.refused and answer.answer == REFUSAL["id"]
+
+
+def test_when_questions_get_a_hint_for_the_answer_they_need() -> None:
+    assert question_hint("When did Putin last visit?", "en") == (
+        "Answer briefly in English. Give the year or date."
+    )
+    assert question_hint("Kapan Putin tiba?", "id") == (
+        "Jawab singkat dalam bahasa Indonesia. Sebutkan tahun atau tanggalnya."
+    )
+    assert question_hint("Apa nama koran itu?", "id") == "Jawab singkat dalam bahasa Indonesia."
 
 
 def test_names_repeated_from_the_question_are_not_outside_knowledge() -> None:
