@@ -19,6 +19,8 @@ _NUMBER_WORDS = (
     "forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillion|half"
 )
 _NUMBER = re.compile(rf"\d|\b(?:ke)?(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+# A whole number ("2.000", "3/8") or number word, to compare an answer's with its question's.
+_WHOLE_NUMBER = re.compile(rf"\d(?:[\d.,/]*\d)?|\b(?:ke)?(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 
 # Units of time a count can be asked in: Indonesian word -> English stem.
 _UNITS = {
@@ -33,8 +35,14 @@ _UNITS = {
     "abad": "centur",
 }
 _UNIT_OF = {**_UNITS, **{v: v for v in _UNITS.values()}}
-_ASKED_UNIT = re.compile(r"\b(?:berapa\s+(?P<id>\w+)|how\s+many\s+(?P<en>\w+))", re.IGNORECASE)
-_COUNT = re.compile(r"\b(?:berapa|how many|how much|how long|how old)\b", re.IGNORECASE)
+_ASKED_UNIT = re.compile(
+    r"\b(?:berapa(?:kah)?\s+(?P<id>\w+)|how\s+many\s+(?P<en>\w+))", re.IGNORECASE
+)
+# "Pada bulan berapa?" is answered by a month's name.
+_MONTH_ASKED = re.compile(r"\bbulan\s+(?:berapa|apa)", re.IGNORECASE)
+# Words that can follow "berapa" without being what is counted.
+_NOT_COUNTED = frozenset(["yang", "di", "ke", "dari", "pada", "dalam", "untuk", "saat", "sejak"])
+_COUNT = re.compile(r"\b(?:berapa(?:kah)?|how many|how much|how long|how old)\b", re.IGNORECASE)
 
 # Month names in calendar order: Indonesian, then English.
 MONTH_NAMES: tuple[tuple[str, ...], tuple[str, ...]] = (
@@ -115,19 +123,28 @@ def _only_spans_of_time(answer: str) -> bool:
     return bool(counted) and all(_unit(w) for w in counted)
 
 
+def _numbers(text: str) -> set[str]:
+    return {m.group(0).casefold() for m in _WHOLE_NUMBER.finditer(text)}
+
+
 def shape_mismatch(question: str, answer: str) -> str | None:
     """Why ``answer`` cannot answer ``question`` (a short reason), or None when it might."""
     if _WEEKDAY_ASKED.search(question) and not _WEEKDAY.search(answer):
         return "a weekday was asked for"
     if _DATE_ASKED.search(question) and not _DATE.search(answer):
         return "a date was asked for"
-    if _COUNT.search(question):
-        if not _NUMBER.search(answer):
-            return "a number was asked for"
+    if _COUNT.search(question) and not (_MONTH_ASKED.search(question) and _DATE.search(answer)):
         asked = _ASKED_UNIT.search(question)
         word = (
             (asked.group("id") or asked.group("en")).casefold().removesuffix("kah") if asked else ""
         )
+        if word in _NOT_COUNTED:  # "nomor berapakah yang ...": the word after says nothing
+            word = ""
+        counted = word and re.search(
+            rf"(?:{_WHOLE_NUMBER.pattern})\s+{re.escape(word)}", answer, re.I
+        )
+        if not counted and not _numbers(answer) - _numbers(question):
+            return "a number was asked for"  # none, or only the question's ("... pada 2005")
         unit = _unit(word) if word else None
         given = _units_in(answer)
         if unit and given and unit not in given:
