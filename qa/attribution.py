@@ -68,6 +68,22 @@ def rejoin_numbers(answer: str, passages: Sequence[Passage]) -> str:
     return _SPLIT_NUMBER.sub(joined, answer)
 
 
+_INITIAL = re.compile(r"\b([A-Z])\. (?=[A-Z])")
+
+
+def initials_as_written(answer: str, passages: Sequence[Passage]) -> str:
+    """Undo the model's "Samuel P. Huntington" for the passages' "Samuel P Huntington" (the
+    Indonesian press writes initials without a period), where the passages write it so."""
+    text = " ".join(p.text for p in passages)
+
+    def as_written(m: re.Match[str]) -> str:
+        rest = answer[m.end() :].split(" ", 1)[0].rstrip(".,;:)")
+        bare, dotted = f"{m.group(1)} {rest}", f"{m.group(1)}. {rest}"
+        return f"{m.group(1)} " if bare in text and dotted not in text else m.group(0)
+
+    return _INITIAL.sub(as_written, answer)
+
+
 _MONTH = "|".join(dict.fromkeys([*MONTH_NAMES[0], *MONTH_NAMES[1]]))
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})\b(?:(,? )(\d{{4}})\b)?", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"\b({_MONTH}) (\d{{1,2}})\b(?:(, )(\d{{4}})\b)?", re.IGNORECASE)

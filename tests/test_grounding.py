@@ -9,6 +9,7 @@ from qa.attribution import (
     asks_about_unmentioned,
     dates_as_written,
     find_evidence,
+    initials_as_written,
     number_words_as_written,
     rejoin_numbers,
     unsupported_names,
@@ -99,6 +100,15 @@ def test_a_numeric_date_loses_a_year_the_passages_do_not_give() -> None:
     dated = [Passage(1, "g.txt", "G", 0, 30, "Pada 12/9 tahun 2005 topan datang.")]
     assert dates_as_written("Pada 12/9/2005.", dated, when) == "Pada 12/9/2005."
     assert dates_as_written("12/9/2021.", xinhua, "Tahun berapa topan itu?") == "12/9/2021."
+
+
+def test_initials_are_written_as_the_passages_write_them() -> None:
+    book = [Passage(1, "b.txt", "B", 0, 50, "Buku karya Samuel P Huntington terbit 1996.")]
+    assert initials_as_written("Oleh Samuel P. Huntington. [1]", book) == (
+        "Oleh Samuel P Huntington. [1]"
+    )
+    # a name the passages do not write without the period is left alone
+    assert initials_as_written("Oleh J. K. Rowling.", book) == "Oleh J. K. Rowling."
 
 
 def test_a_small_number_is_spelled_out_as_the_passages_spell_it() -> None:
@@ -208,6 +218,12 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         ("Hari apa artikel itu terbit?", "Pada hari Selasa.", True),
         ("How many days did Putin stay?", "Two.", True),  # no unit given: not contradicted
         ("Siapa Yakov Zinberg?", "Profesor di Tokyo.", True),  # no shape asked for
+        # a count answered only with the question's own numbers is no count
+        ("Ada berapakah emiten baru di BEJ pada 2005?", "Tidak ada emiten baru pada 2005.", False),
+        ("Ada berapakah emiten baru di BEJ pada 2005?", "Ada delapan emiten baru pada 2005.", True),
+        ("Berapa hektar hutan terbakar sejak 20 Agustus?", "20 hektar.", True),
+        ("Pada bulan berapakah aturan itu berlaku?", "Desember.", True),
+        ("Undang-Undang nomor berapakah yang mengaturnya?", "Nomor 22 Tahun 1999.", True),
     ],
 )
 def test_an_answer_must_have_the_shape_the_question_asks_for(
