@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from qa.attribution import (
     asks_about_unmentioned,
     dates_as_written,
     find_evidence,
+    initials_as_written,
     names_and_numbers,
     number_words_as_written,
     rejoin_numbers,
@@ -60,6 +62,8 @@ from qa.translation import (
     read_in_english,
 )
 
+# How a second try after a refusal would refuse again in other words ("Tidak ada emiten baru").
+REFUSAL_IN_OTHER_WORDS = ("Tidak", "No")
 # Share of the answer's new words a sentence must hold to count as its evidence.
 MIN_SUPPORT = 0.3
 # Room kept free in the context for the conversation, the question and the answer.
@@ -176,11 +180,23 @@ class IndexInfo:
     embedder: str
 
 
+def _may_become_refusal(text: str) -> bool:
+    """Whether streamed text so far is the start of a refusal (so it is held back)."""
+    start = text.strip()
+    return any(r.startswith(start) or is_refusal(start) for r in REFUSAL.values())
+
+
 class AnswerStream:
     """Iterate for answer text as it is generated; ``answer`` is complete once iteration ends.
 
     ``passages`` are known before the first token, so a UI can show them while the model writes.
     ``close()`` stops generation early (the answer is then marked cancelled).
+
+    The small model refuses questions its passages answer in other words ("Tahun ini hanya ada
+    delapan emiten baru" for "... pada tahun 2005"), while every refusal it should give is also
+    given by the grounding checks. So a refusal is held back while it is being written and, when
+    ``retry`` is given, the model is asked again without the refusal (or "Tidak"/"No") as its
+    first word; the answer it then writes is grounded like any other.
     """
 
     def __init__(
@@ -194,6 +210,7 @@ class AnswerStream:
         started: float,
         retrieve_ms: float,
         readings: Sequence[Reading] = (),
+        retry: Callable[[], Iterator[str]] | None = None,
     ) -> None:
         self.question = question
         self.language = language
@@ -204,6 +221,7 @@ class AnswerStream:
         self._started = started
         self._retrieve_ms = retrieve_ms
         self._readings = {r.passage.n: r for r in readings}
+        self._retry = retry
         self._parts: list[str] = []
         self._first: float | None = None
         self._answer: Answer | None = None
@@ -211,14 +229,30 @@ class AnswerStream:
 
     def __iter__(self) -> Iterator[str]:
         try:
+            held: list[str] = []  # the start of what may be a refusal, not shown yet
             for text in self._tokens:
-                if self._first is None:
-                    self._first = time.perf_counter()
-                    text = text.lstrip()
-                self._parts.append(text)
-                yield text
+                held.append(text)
+                holding = self._retry is not None and not self._parts
+                if holding and _may_become_refusal("".join(held)):
+                    continue
+                yield from self._shown(held)
+                held = []
+            refused = held and is_refusal("".join(held))
+            if refused and self._retry is not None and not self._cancelled:
+                held, self._tokens = [], self._retry()
+                for text in self._tokens:
+                    yield from self._shown([text])
+            yield from self._shown(held)
         finally:
             self._finish()
+
+    def _shown(self, texts: list[str]) -> Iterator[str]:
+        for text in texts:
+            if self._first is None:
+                self._first = time.perf_counter()
+                text = text.lstrip()
+            self._parts.append(text)
+            yield text
 
     def close(self) -> None:
         """Cancel: stop the model at the next token."""
@@ -242,7 +276,7 @@ class AnswerStream:
         end = time.perf_counter()
         first = self._first if self._first is not None else end
         read = self._read()
-        text = rejoin_numbers("".join(self._parts).strip(), read)
+        text = initials_as_written(rejoin_numbers("".join(self._parts).strip(), read), read)
         text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
         if self.language == "id":  # number words are Indonesian; English names are fuzzy
             text = number_words_as_written(text, read)
@@ -649,6 +683,10 @@ class Engine:
         self._prefill(loaded, rules_prefix() if corpus is None else prompt_prefix(corpus))
         prompt = build_prompt(shown, question, language, history)
         tokens = generator.stream(prompt, self.settings.max_answer_tokens)
+        retry = None
+        if (avoiding := getattr(generator, "stream_avoiding", None)) is not None:
+            first_words = [*REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
+            retry = partial(avoiding, prompt, self.settings.max_answer_tokens, first_words)
         return AnswerStream(
             question,
             language,
@@ -659,6 +697,7 @@ class Engine:
             started,
             retrieve_ms,
             readings or (),
+            retry,
         )
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:

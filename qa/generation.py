@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -32,7 +32,8 @@ class Generator(Protocol):
     """Streams a completion of a raw (already templated) prompt, greedily.
 
     A generator may also offer ``prefill(prefix, state_dir) -> str`` (as ``LlamaGenerator`` does)
-    to hold a fixed prompt prefix in its cache; the engine uses it when present.
+    to hold a fixed prompt prefix in its cache, and ``stream_avoiding(prompt, max_tokens,
+    first_words)`` to ask again after a refusal; the engine uses them when present.
     """
 
     @property
@@ -204,6 +205,26 @@ class LlamaGenerator:
         return True
 
     def stream(self, prompt: str, max_tokens: int) -> Iterator[str]:
+        return self._stream(prompt, max_tokens, None)
+
+    def stream_avoiding(
+        self, prompt: str, max_tokens: int, first_words: Sequence[str]
+    ) -> Iterator[str]:
+        """Stream a completion that may not start with any of ``first_words``: a second try
+        after the model refused, so that it must answer and the grounding checks, not the
+        model's reluctance, decide whether the answer stands."""
+        llm = self.load()
+        banned = [
+            _distinctive_start(llm, ids)
+            for word in first_words
+            for text in (word, " " + word)
+            if (ids := llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+        ]
+        return self._stream(prompt, max_tokens, banned)
+
+    def _stream(
+        self, prompt: str, max_tokens: int, banned: list[list[int]] | None
+    ) -> Iterator[str]:
         tokens = self.tokenize(prompt)
         if len(tokens) + max_tokens > self._n_ctx:
             raise InputError(
@@ -220,6 +241,7 @@ class LlamaGenerator:
                     repeat_penalty=1.0,
                     stop=STOP,
                     stream=True,
+                    logits_processor=_first_words_ban(len(tokens), banned) if banned else None,
                 ):
                     text = part["choices"][0]["text"]
                     if text:
@@ -228,6 +250,30 @@ class LlamaGenerator:
                 raise GenerationError(
                     f"the model failed while answering ({exc}); try again"
                 ) from exc
+
+
+def _distinctive_start(llm: Any, ids: list[int]) -> list[int]:
+    """The shortest start of a word's tokens that spells at least three characters: banning
+    it rules the word out whichever way the rest is tokenized ("Art" of "Artikel"), without
+    ruling out every word with the same first letter ("T" of "Tidak" is not enough)."""
+    for n in range(1, len(ids)):
+        if len(llm.detokenize(ids[:n]).strip()) >= 3:
+            return ids[:n]
+    return ids
+
+
+def _first_words_ban(prompt_length: int, banned: list[list[int]]) -> list[Any]:
+    """A llama.cpp logits processor that keeps the completion from starting with any of the
+    ``banned`` token sequences: each one's last token is ruled out right after the rest."""
+
+    def ban(input_ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        written = list(input_ids[prompt_length:])
+        for ids in banned:
+            if written == ids[:-1]:
+                scores[ids[-1]] = -np.inf
+        return scores
+
+    return [ban]
 
 
 def prune_states(state_dir: Path, keep: int) -> list[Path]:

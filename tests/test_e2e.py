@@ -257,3 +257,42 @@ def test_reindexing_changed_articles_never_reuses_the_old_state(workdir: Path) -
         assert "Takengon" in answer.answer
     finally:
         (workdir / "seeds" / "tambahan.txt").unlink()
+
+
+def test_a_refusal_of_what_the_passage_says_in_other_words_is_asked_again(
+    tmp_path: Path,
+) -> None:
+    """The default model refuses "how many ... in 2005" over "this year there were eight": the
+    engine asks again without the refusal as first word, and the answer is grounded as usual."""
+    from qa.config import load_settings
+    from qa.engine import Engine
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "bursa.txt").write_text(
+        "Tahun ini hanya ada delapan emiten baru di BEJ. Dana yang berhasil dihimpun dari emiten "
+        "tersebut hanya sebesar Rp 3,55 triliun. Target pada tahun 2006, BEJ dapat menjaring 20 "
+        "emiten baru.\n",
+        encoding="utf-8",
+    )
+    engine = Engine(
+        load_settings(
+            seeds_dir=tmp_path / "seeds", index_dir=tmp_path / "indexes", english_reading="off"
+        )
+    )
+    engine.reindex()
+    generator = engine.generator
+    second_tries: list[list[str]] = []
+    avoiding = generator.stream_avoiding
+
+    def recorded(prompt: str, max_tokens: int, first_words):
+        second_tries.append(list(first_words))
+        return avoiding(prompt, max_tokens, first_words)
+
+    generator.stream_avoiding = recorded
+    stream = engine.ask("Ada berapakah emiten baru di BEJ pada tahun 2005?")
+    shown = "".join(stream)
+    answer = stream.answer
+    assert second_tries, "the first try was expected to refuse"
+    assert not answer.refused and "delapan" in answer.answer, answer.answer
+    assert "Artikel tidak" not in shown
+    assert answer.sources and "delapan emiten baru" in answer.sources[0].quote

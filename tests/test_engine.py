@@ -291,3 +291,55 @@ def test_no_query_translation_when_the_corpus_fits_or_it_is_off(settings, change
     engine.reindex()
     engine.retrieve("In what year did Putin last visit that country?")
     assert not any(QUESTION_RULES in p for p in generator.prompts)
+
+
+class ReluctantGenerator(FakeGenerator):
+    """Refuses at first; asked again without the refusal as first word, it answers from the
+    passages (or with ``second``)."""
+
+    def __init__(self, second: str | None = None) -> None:
+        super().__init__()
+        self.second = second
+        self.avoided: list[str] = []
+
+    def stream(self, prompt: str, max_tokens: int):
+        self.prompts.append(prompt)
+        yield from ["Artikel", " tidak", " menyebutkan", " hal", " itu."]
+
+    def stream_avoiding(self, prompt: str, max_tokens: int, first_words):
+        self.avoided = list(first_words)
+        self.reply = self.second
+        return super().stream(prompt, max_tokens)
+
+
+def test_a_refusal_is_held_back_and_the_model_asked_again(settings) -> None:
+    """The model's own refusal is not shown: it answers on a second try, then is grounded."""
+    generator = ReluctantGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    stream = engine.ask("Kapan Putin terakhir kali mengunjungi negara itu?")
+    pieces = list(stream)
+    answer = stream.answer
+    assert not answer.refused and "Putin" in answer.answer and answer.sources
+    assert "Artikel" not in "".join(pieces)  # the first try never reached the screen
+    assert len(generator.prompts) == 2 and generator.prompts[0] == generator.prompts[1]
+    assert {*REFUSAL.values(), "Tidak"} <= set(generator.avoided)
+
+
+def test_a_second_try_from_outside_knowledge_is_still_refused(settings) -> None:
+    generator = ReluctantGenerator(second="Emmanuel Macron memimpin Prancis. [1]")
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    answer = engine.answer("Siapa yang mendampingi Putin?")
+    assert answer.refused and answer.answer == REFUSAL["id"] and answer.sources == ()
+
+
+def test_a_refusal_after_an_answer_has_started_is_not_asked_again(settings) -> None:
+    generator = ReluctantGenerator()
+    generator.stream = lambda prompt, max_tokens: iter(  # type: ignore[method-assign]
+        ["Putin", " datang.", " Artikel", " tidak", " menyebutkan", " hal", " itu."]
+    )
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    engine.answer("Siapa yang datang?")
+    assert generator.avoided == []
