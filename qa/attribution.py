@@ -258,47 +258,27 @@ def _mention_test(passages: Sequence[Passage], fuzzy: bool) -> Callable[[str], b
 
 
 def asks_about_unmentioned(
-    question: str,
-    passages: Sequence[Passage],
-    *,
-    fuzzy: bool = False,
-    known: Callable[[str], bool] | None = None,
+    question: str, passages: Sequence[Passage], *, fuzzy: bool = False
 ) -> bool:
-    """Whether the question names things and neither the passages nor the rest of the corpus
-    (``known``: a word some article holds) mention any of them ("Siapa yang memenangkan Piala
-    Dunia FIFA 2022?" over an article on Putin's visit): then whatever the model answers comes
-    from elsewhere, so no answer can be grounded. Retrieved passages alone are not enough to
-    judge by: they often name a question's one name otherwise ("Kapolri" by the officer's name,
-    "24 Agustus" as "(24/8)") while another article of the corpus mentions it."""
-    there = _question_names_there(question, _or_known(_mention_test(passages, fuzzy), known))
+    """Whether the question names things and the passages mention none of them ("Siapa yang
+    memenangkan Piala Dunia FIFA 2022?" over an article on Putin's visit): then whatever the
+    model answers comes from elsewhere, so no answer can be grounded."""
+    there = _question_names_there(question, _mention_test(passages, fuzzy))
     return bool(there) and not any(there)
 
 
-def _or_known(
-    mentioned: Callable[[str], bool], known: Callable[[str], bool] | None
-) -> Callable[[str], bool]:
-    return mentioned if known is None else lambda key: mentioned(key) or known(key)
-
-
 def unsupported_names(
-    answer: str,
-    passages: Sequence[Passage],
-    *,
-    fuzzy: bool = False,
-    question: str = "",
-    known: Callable[[str], bool] | None = None,
+    answer: str, passages: Sequence[Passage], *, fuzzy: bool = False, question: str = ""
 ) -> tuple[list[str], list[str]]:
     """(supported, unsupported) names and numbers of the answer. A name no passage mentions is
     the mark of an answer from outside knowledge. Names the question gave are just repeated and
     count as neither, as long as the passages are about the question (they hold most of its
     names); otherwise repeating them is no support ("Who won the FIFA World Cup?").
     ``fuzzy`` accepts near spellings, for answers in English about Indonesian text ("Russia" for
-    "Rusia", "Hague" for "Haag"). ``known`` tells the words the rest of the corpus holds: a
-    question whose names it holds is about the corpus even where the passages name them
-    otherwise ("tim nasional" for "tim nasional sepak takraw Indonesia")."""
+    "Rusia", "Hague" for "Haag")."""
     mentioned = _mention_test(passages, fuzzy)
     asked = [n.casefold() for n in names_and_numbers(question)]
-    there = _question_names_there(question, _or_known(mentioned, known))
+    there = _question_names_there(question, mentioned)
     on_topic = sum(there) >= _ON_TOPIC * len(there)
     supported, unsupported = [], []
     for name in names_and_numbers(answer):

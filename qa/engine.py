@@ -211,7 +211,6 @@ class AnswerStream:
         retrieve_ms: float,
         readings: Sequence[Reading] = (),
         retry: Callable[[], Iterator[str]] | None = None,
-        in_corpus: Callable[[str], bool] | None = None,
     ) -> None:
         self.question = question
         self.language = language
@@ -223,7 +222,6 @@ class AnswerStream:
         self._retrieve_ms = retrieve_ms
         self._readings = {r.passage.n: r for r in readings}
         self._retry = retry
-        self._in_corpus = in_corpus
         self._parts: list[str] = []
         self._first: float | None = None
         self._answer: Answer | None = None
@@ -311,9 +309,7 @@ class AnswerStream:
         if shape_mismatch(self.question, strip_citations(text)):
             return REFUSAL[self.language], (), True  # a nearby fact, not the one asked for
         everything_read = [*read, *self._readings_originals()]
-        if asks_about_unmentioned(
-            self.question, everything_read, fuzzy=self.language == "en", known=self._in_corpus
-        ):
+        if asks_about_unmentioned(self.question, everything_read, fuzzy=self.language == "en"):
             return REFUSAL[self.language], (), True  # the passages are about something else
         evidence = find_evidence(text, self.question, read)
         supported, unsupported = unsupported_names(
@@ -321,7 +317,6 @@ class AnswerStream:
             everything_read,
             fuzzy=self.language == "en",
             question=self.question,
-            known=self._in_corpus,
         )
         if self.language == "en":
             # English answers name things in English ("North Korea") that the Indonesian articles
@@ -703,7 +698,6 @@ class Engine:
             retrieve_ms,
             readings or (),
             retry,
-            loaded.index.lexical.knows,
         )
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:

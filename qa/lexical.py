@@ -359,11 +359,6 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
 
-    def knows(self, word: str) -> bool:
-        """Whether some indexed text holds the word (every one of its stemmed tokens)."""
-        tokens = tokenize(word)
-        return bool(tokens) and all(t in self._bm25.vocab_dict for t in tokens)
-
     def save(self, directory: Path) -> None:
         self._bm25.save(str(directory))
         (directory / "lexical.json").write_text(json.dumps({"size": self.size}))

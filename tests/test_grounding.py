@@ -16,7 +16,6 @@ from qa.attribution import (
     without_unsupported_asides,
 )
 from qa.engine import Engine
-from qa.lexical import LexicalIndex
 from qa.prompting import REFUSAL, Passage, question_hint
 from tests.fakes import FakeEmbedder, FakeGenerator
 
@@ -248,10 +247,6 @@ def test_a_question_about_what_no_passage_mentions_is_refused(engine_with) -> No
     assert not asks_about_unmentioned("Siapa yang tiba?", putin)
     # English names are matched by near spelling against Indonesian passages
     assert not asks_about_unmentioned("Who met Putin in North Korea?", putin, fuzzy=True)
-    # a name another article of the corpus mentions is no sign the question is off-topic
-    heroin = "Berapakah jumlah korban pengguna heroin menurut Kapolri saat ini?"
-    assert asks_about_unmentioned(heroin, putin)
-    assert not asks_about_unmentioned(heroin, putin, known=LexicalIndex.build(["Kapolri"]).knows)
     answer = engine_with("Korea Utara. [1]").answer("Siapa yang memenangkan Piala Dunia FIFA 2022?")
     assert answer.refused and answer.answer == REFUSAL["id"]
 
@@ -281,15 +276,6 @@ def test_names_repeated_from_the_question_are_not_outside_knowledge() -> None:
     assert unsupported_names("Bristol dipimpin Macron.", passages, question=question)[1] == [
         "Macron"
     ]
-
-
-def test_question_names_the_corpus_holds_are_just_repeated() -> None:
-    coach = [Passage(1, "t.txt", "T", 0, 60, "Pelatih asal Thailand disewa untuk tim nasional.")]
-    question = "Pelatih asal negara manakah yang disewa untuk tim nasional Indonesia?"
-    answer = "Pelatih asal Thailand disewa untuk tim nasional Indonesia. [1]"
-    assert unsupported_names(answer, coach, question=question)[1] == ["Indonesia"]
-    knows = LexicalIndex.build(["Indonesia", "Thailand"]).knows
-    assert unsupported_names(answer, coach, question=question, known=knows) == (["Thailand"], [])
 
 
 def test_question_names_are_no_support_when_the_passages_are_not_about_them() -> None:
