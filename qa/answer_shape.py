@@ -59,11 +59,11 @@ _DATE_ASKED = re.compile(
 )
 _DATE = re.compile(rf"\b(?:{_MONTHS})\b|\b\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\b", re.IGNORECASE)
 _WEEKDAY_ASKED = re.compile(r"\b(?:hari apa|day of the week|which day|what day)\b", re.IGNORECASE)
-WEEKDAY_NAMES = (
-    "senin", "selasa", "rabu", "kamis", "jumat", "jum'at", "sabtu", "minggu",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-)  # fmt: skip
-_WEEKDAY = re.compile(rf"\b(?:{'|'.join(WEEKDAY_NAMES)})\b", re.IGNORECASE)
+_WEEKDAY = re.compile(
+    r"\b(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|monday|tuesday|wednesday|thursday"
+    r"|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
 
 
 def _unit(word: str) -> str | None:

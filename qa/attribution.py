@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa.answer_shape import MONTH_NAMES, WEEKDAY_NAMES
+from qa.answer_shape import MONTH_NAMES
 from qa.chunking import sentence_spans
 from qa.lexical import tokenize
 from qa.prompting import Passage, strip_citations
@@ -85,7 +85,6 @@ def initials_as_written(answer: str, passages: Sequence[Passage]) -> str:
 
 
 _MONTH = "|".join(dict.fromkeys([*MONTH_NAMES[0], *MONTH_NAMES[1]]))
-_DATE_WORDS = frozenset([*MONTH_NAMES[0], *MONTH_NAMES[1], *WEEKDAY_NAMES])
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}}) ({_MONTH})\b(?:(,? )(\d{{4}})\b)?", re.IGNORECASE)
 _MONTH_DAY = re.compile(rf"\b({_MONTH}) (\d{{1,2}})\b(?:(, )(\d{{4}})\b)?", re.IGNORECASE)
 _ASKS_YEAR = re.compile(r"\b(?:tahun|year)\b", re.IGNORECASE)
@@ -240,13 +239,8 @@ _ON_TOPIC = 1 / 2
 def _question_names_there(question: str, mentioned: Callable[[str], bool]) -> list[bool]:
     """For each name of the question, whether the passages mention it. Whole names, not words,
     count: a long name ("Pekan Olahraga Provinsi Sumsel") weighs as much as a short one; a name
-    is there when most of its words are. Numbers and dates say little about the subject (and
-    passages write "24 Agustus" as "(24/8)")."""
-    topic = [
-        g
-        for g in _name_groups(question)
-        if not g[0][0].isdigit() and not all(w.casefold() in _DATE_WORDS for w in g)
-    ]
+    is there when most of its words are. Numbers say little about the subject."""
+    topic = [g for g in _name_groups(question) if not g[0][0].isdigit()]
     return [sum(mentioned(w.casefold()) for w in g) >= _ON_TOPIC * len(g) for g in topic]
 
 
