@@ -183,7 +183,7 @@ class IndexInfo:
 def _may_become_refusal(text: str) -> bool:
     """Whether streamed text so far is the start of a refusal (so it is held back)."""
     start = text.strip()
-    return any(r.startswith(start) or is_refusal(start) for r in REFUSAL.values())
+    return is_refusal(start) or any(r.startswith(start) for r in REFUSAL.values())
 
 
 class AnswerStream:
