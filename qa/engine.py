@@ -52,6 +52,7 @@ from qa.prompting import (
     strip_citations,
     tile_chunks,
 )
+from qa.restatement import asks_for_something, says_question_back
 from qa.retrieval import Hit, Retriever
 from qa.store import Index, UpdateReport, load_index, update_index
 from qa.translation import (
@@ -196,7 +197,11 @@ class AnswerStream:
     delapan emiten baru" for "... pada tahun 2005"), while every refusal it should give is also
     given by the grounding checks. So a refusal is held back while it is being written and, when
     ``retry`` is given, the model is asked again without the refusal (or "Tidak"/"No") as its
-    first word; the answer it then writes is grounded like any other.
+    first word; the answer it then writes is grounded like any other. An answer that only says
+    the question back ("Proses peralihan trafik ... dilaksanakan mulai 16 Januari 2006.") is
+    retried the same way, without its first word (said back twice, the first wording stays). It
+    is not held back (most answers start by repeating the question, and holding them would delay
+    every first word), so the second try follows it on screen and the final answer replaces both.
     """
 
     def __init__(
@@ -210,7 +215,7 @@ class AnswerStream:
         started: float,
         retrieve_ms: float,
         readings: Sequence[Reading] = (),
-        retry: Callable[[], Iterator[str]] | None = None,
+        retry: Callable[[Sequence[str]], Iterator[str]] | None = None,
     ) -> None:
         self.question = question
         self.language = language
@@ -222,6 +227,7 @@ class AnswerStream:
         self._retrieve_ms = retrieve_ms
         self._readings = {r.passage.n: r for r in readings}
         self._retry = retry
+        self._asks = asks_for_something(question)
         self._parts: list[str] = []
         self._first: float | None = None
         self._answer: Answer | None = None
@@ -237,14 +243,36 @@ class AnswerStream:
                     continue
                 yield from self._shown(held)
                 held = []
-            refused = held and is_refusal("".join(held))
-            if refused and self._retry is not None and not self._cancelled:
-                held, self._tokens = [], self._retry()
+            avoid = None
+            if self._retry is not None and not self._cancelled:
+                avoid = self._avoid("".join(self._parts), "".join(held))
+            if avoid is None or self._retry is None:
+                yield from self._shown(held)
+            else:
+                first_try = self._parts
+                if first_try:
+                    yield "\n\n"  # what was shown is replaced by the final answer
+                self._parts, self._tokens = [], self._retry(avoid)
                 for text in self._tokens:
                     yield from self._shown([text])
-            yield from self._shown(held)
+                if first_try and self._says_question_back("".join(self._parts)):
+                    # Said back twice: the first, unconstrained wording stays. Not a refusal: the
+                    # model found the passage it cites, so "the articles do not say" may be false.
+                    self._parts = first_try
         finally:
             self._finish()
+
+    def _says_question_back(self, text: str) -> bool:
+        return self._asks and says_question_back(self.question, text)
+
+    def _avoid(self, shown: str, held: str) -> list[str] | None:
+        """The first words a second try must not start with, or None when no second try."""
+        if not shown and is_refusal(held):
+            return [*REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
+        if self._says_question_back(shown + held):
+            first = strip_citations(shown + held).split()[:1]
+            return [*first, *REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
+        return None
 
     def _shown(self, texts: list[str]) -> Iterator[str]:
         for text in texts:
@@ -685,8 +713,7 @@ class Engine:
         tokens = generator.stream(prompt, self.settings.max_answer_tokens)
         retry = None
         if (avoiding := getattr(generator, "stream_avoiding", None)) is not None:
-            first_words = [*REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
-            retry = partial(avoiding, prompt, self.settings.max_answer_tokens, first_words)
+            retry = partial(avoiding, prompt, self.settings.max_answer_tokens)
         return AnswerStream(
             question,
             language,

@@ -343,3 +343,45 @@ def test_a_refusal_after_an_answer_has_started_is_not_asked_again(settings) -> N
     engine.reindex()
     engine.answer("Siapa yang datang?")
     assert generator.avoided == []
+
+
+class EchoingGenerator(ReluctantGenerator):
+    """Says the question back at first; asked again, it answers (``second``, or by quoting a
+    passage)."""
+
+    def stream(self, prompt: str, max_tokens: int):
+        self.prompts.append(prompt)
+        yield from ["Menggelar", " karpet", " merah", " untuk", " Putin", "."]
+
+
+def test_an_answer_saying_the_question_back_is_asked_again(settings) -> None:
+    """Shown as it streams (it is not held back), then followed and replaced by a second try."""
+    generator = EchoingGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    stream = engine.ask("Siapa yang menggelar karpet merah untuk Putin?")
+    shown = "".join(stream)
+    answer = stream.answer
+    assert shown.startswith("Menggelar karpet merah untuk Putin.\n\nKorea Utara")
+    assert answer.answer.startswith("Korea Utara") and not answer.refused and answer.sources
+    assert generator.avoided[0] == "Menggelar" and "Tidak" in generator.avoided
+
+
+def test_a_question_said_back_twice_keeps_the_first_wording(settings) -> None:
+    """Not a refusal: the passage it cites is likely the right one, so "the articles do not
+    say" could be false."""
+    generator = EchoingGenerator(second="Karpet merah untuk Putin. [1]")
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    answer = engine.answer("Siapa yang menggelar karpet merah untuk Putin?")
+    assert answer.answer.startswith("Menggelar karpet merah untuk Putin.") and not answer.refused
+    assert generator.avoided[0] == "Menggelar"
+
+
+def test_a_yes_no_question_answered_by_saying_it_is_not_asked_again(settings) -> None:
+    generator = EchoingGenerator()
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    stream = engine.ask("Apakah Korea Utara menggelar karpet merah untuk Putin?")
+    assert "".join(stream).startswith("Menggelar karpet")
+    assert generator.avoided == []

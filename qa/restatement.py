@@ -1,0 +1,60 @@
+"""Whether an answer only says its question back.
+
+The small model sometimes turns a question into a statement and stops where the answer should be:
+"Dari satelit manakah, proses peralihan trafik ke Satelit Telkom-2 dilaksanakan mulai 16 Januari
+2006?" -> "Proses peralihan trafik ke Satelit Telkom-2 dilaksanakan mulai 16 Januari 2006." Such
+text answers nothing, so the engine asks again with another first word (``AnswerStream``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.lexical import tokenize
+from qa.prompting import strip_citations
+
+# A question word: only a question that asks for something can be answered by saying it back
+# ("Apakah Putin datang?" -> "Putin datang." is a full answer).
+_ASKS = re.compile(
+    r"\b(?:siapa|kapan|mana|dimana|berapa|mengapa|kenapa|bagaimana"
+    r"|who|whom|whose|what|when|where|which|why|how)",
+    re.IGNORECASE,
+)
+_APA = re.compile(r"\bapa(?:kah)?\b", re.IGNORECASE)
+# "Apakah X ...?" asks yes or no, unless it goes on "Apakah nama / yang / isi ...".
+_YES_NO = re.compile(r"^\W*apakah\s+(?!(?:nama|yang|isi|arti|judul|jenis|saja)\b)", re.IGNORECASE)
+# Copulas the stop word list keeps, in their stemmed form ("merupakan" -> "rupa").
+_LINKS = frozenset(["rupa", "yaitu", "ialah"])
+# Capitalised words in a row: a name ("Gunung Kerinci") is new even when each word is not.
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
+# The word being written when the stream stopped (it may still grow).
+_UNFINISHED_WORD = re.compile(r"[\w'’-]*$")
+
+
+def asks_for_something(question: str) -> bool:
+    """Whether the question asks who, what, when, ... rather than yes or no."""
+    if _ASKS.search(question):
+        return True
+    return bool(_APA.search(question)) and not _YES_NO.match(question)
+
+
+def says_question_back(question: str, answer: str, finished: bool = True) -> bool:
+    """Whether ``answer`` holds no word and no name its question did not already hold.
+
+    With ``finished=False`` (an answer still being streamed) the last, maybe unfinished word is
+    left out.
+    """
+    text = strip_citations(answer)
+    if not finished:
+        text = _UNFINISHED_WORD.sub("", text)
+    asked = set(tokenize(question))
+    for token in tokenize(text):
+        covered = token in asked or token in _LINKS
+        if not covered and "-" in token:  # "hewan-hewan" for "hewan"
+            covered = all(part in asked for part in token.split("-") if part)
+        if not covered:
+            return False
+    asked_text = " ".join(question.casefold().split())
+    return all(
+        " ".join(run.casefold().split()) in asked_text for run in _CAPITALISED_RUN.findall(text)
+    )

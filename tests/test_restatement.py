@@ -1,0 +1,69 @@
+"""Which answers only say their question back (real cases from the facqa and seed sets)."""
+
+import pytest
+
+from qa.restatement import asks_for_something, says_question_back
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (
+            "Dari satelit manakah, proses peralihan trafik ke Satelit Telkom-2 dilaksanakan "
+            "mulai 16 Januari 2006",
+            "Proses peralihan trafik ke Satelit Telkom-2 dilaksanakan mulai 16 Januari 2006. [1]",
+        ),
+        ("Apakah nama kesebelasan sepak bola yang mewakili Surabaya?", "Surabaya. [4]"),
+        (
+            "Apakah nama hewan di Kalimantan yang mengalami konflik dengan penduduk sekitar hutan "
+            "tanaman industri karena habitatnya dirusak?",
+            "Hewan-hewan yang mengalami konflik dengan penduduk sekitar hutan tanaman industri di "
+            "Kalimantan karena habitatnya dirusak adalah [1].",
+        ),
+        (
+            "Siapa yang menyebut penggabungan negara-negara tersebut sebagai ancaman terhadap "
+            "perdagangan dan perdamaian global?",
+            "Penggabungan negara-negara tersebut merupakan ancaman terhadap perdagangan dan "
+            "perdamaian global. [12]",
+        ),
+        (
+            "Which country in Indonesia experienced 233 deaths due to landslides?",
+            "Indonesia experienced 233 deaths due to landslides.",
+        ),
+    ],
+)
+def test_said_back(question: str, answer: str) -> None:
+    assert asks_for_something(question)
+    assert says_question_back(question, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Apakah nama kesebelasan sepak bola yang mewakili Surabaya?", "Persebaya Surabaya."),
+        # every word is in the question, but "Gunung Kerinci" is a name it does not hold
+        (
+            "Apa nama gunung yang merupakan simbol keindahan Kerinci?",
+            "Gunung Kerinci merupakan simbol keindahan Kerinci. [1]",
+        ),
+        (
+            "Kapan berlangsungnya acara Seminar International Islamic Banking Outlook?",
+            "Acaranya berlangsung pada tanggal 30/8/2005.",
+        ),
+    ],
+)
+def test_answered(question: str, answer: str) -> None:
+    assert not says_question_back(question, answer)
+
+
+def test_yes_no_questions_do_not_ask_for_something() -> None:
+    assert not asks_for_something("Apakah Putin datang ke Pyongyang?")
+    assert not asks_for_something("Did Putin visit Pyongyang?")
+    assert asks_for_something("Apakah yang dapat dipengaruhi oleh sitokin?")
+    assert asks_for_something("Badan apakah yang melokalisir kobaran api?")
+
+
+def test_an_unfinished_word_is_not_judged_yet() -> None:
+    question = "Dari satelit manakah, proses peralihan trafik ke Satelit Telkom-2 dilaksanakan?"
+    assert says_question_back(question, "Proses peralihan trafik ke Sat", finished=False)
+    assert not says_question_back(question, "Proses peralihan trafik ke Sat")
