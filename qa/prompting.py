@@ -209,6 +209,24 @@ def question_hint(question: str, language: str) -> str:
     return hint
 
 
+# "Now" in a question about news means when the article was written; to the model it means its
+# own training data ("Siapakah presiden Venezuela saat ini?" was answered from memory, or refused,
+# over "Presiden Venezuela Hugo Chavez"). So the model reads the question without it. Kept after
+# "hingga"/"sejak" ("hingga sekarang" is a span, not a moment).
+_NOW = re.compile(
+    r"(?<!hingga)(?<!sampai)(?<!sejak)(?<!until)(?<!since)"
+    r"\s+(?:sekarang ini|sekarang|saat ini|kini|currently|right now|now|today)\b"
+    r"(?=\s*(?:[?.!]|$|yang\b|who\b|that\b))"
+    r"|\bcurrent\s+(?=\w)",
+    re.IGNORECASE,
+)
+
+
+def without_now(question: str) -> str:
+    """The question as the model reads it: without "now" ("saat ini", "sekarang", "current")."""
+    return _NOW.sub("", question)
+
+
 def build_prompt(
     passages: Sequence[Passage], question: str, language: str, history: Sequence[Turn] = ()
 ) -> str:
@@ -228,7 +246,7 @@ def build_prompt(
 
 
 def _asked(question: str, language: str) -> str:
-    return chat_markup("user", f"{question}\n({question_hint(question, language)})")
+    return chat_markup("user", f"{without_now(question)}\n({question_hint(question, language)})")
 
 
 _CITED = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")

@@ -16,7 +16,7 @@ from qa.attribution import (
     without_unsupported_asides,
 )
 from qa.engine import Engine
-from qa.prompting import REFUSAL, Passage, question_hint
+from qa.prompting import REFUSAL, Passage, build_prompt, question_hint, without_now
 from tests.fakes import FakeEmbedder, FakeGenerator
 
 P = [
@@ -259,6 +259,27 @@ def test_when_questions_get_a_hint_for_the_answer_they_need() -> None:
         "Jawab singkat dalam bahasa Indonesia. Sebutkan tahun atau tanggalnya."
     )
     assert question_hint("Apa nama koran itu?", "id") == "Jawab singkat dalam bahasa Indonesia."
+
+
+@pytest.mark.parametrize(
+    ("question", "as_read"),
+    [
+        ("Siapakah presiden Venezuela saat ini??", "Siapakah presiden Venezuela??"),
+        (
+            "Siapa nama Presiden Irak sekarang yang berasal dari suku Kurdi?",
+            "Siapa nama Presiden Irak yang berasal dari suku Kurdi?",
+        ),
+        ("Who is the current Prime Minister of Iraq?", "Who is the Prime Minister of Iraq?"),
+        ("How many people live in Japan now?", "How many people live in Japan?"),
+        # a span up to now, or "now" inside the question's own statement, stays
+        ("Berapa mahakarya yang diakui UNESCO hingga sekarang?", None),
+        ("Siapa yang menegaskan bahwa saat ini pemerintah menutup izin?", None),
+    ],
+)
+def test_the_model_reads_a_question_without_now(question: str, as_read: str | None) -> None:
+    """The articles' "now" is when they were written; the model's is its training data."""
+    assert without_now(question) == (as_read or question)
+    assert f"{as_read or question}\n(" in build_prompt(P, question, "id")
 
 
 def test_names_repeated_from_the_question_are_not_outside_knowledge() -> None:
