@@ -217,6 +217,11 @@ def close_spelling(a: str, b: str) -> bool:
     return _close(a, b, 2 if len(a) > 4 else 1)
 
 
+def misspelling(a: str, b: str) -> bool:
+    """One letter apart, in words long enough for that to be a slip ("Sagianto"/"Sugianto")."""
+    return len(a) >= 5 and len(b) >= 5 and a != b and _close(a, b, 1)
+
+
 def _close(a: str, b: str, limit: int) -> bool:
     """Edit distance of ``a`` and ``b`` is at most ``limit`` (small strings; early exit)."""
     if abs(len(a) - len(b)) > limit:

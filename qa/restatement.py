@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from qa.attribution import misspelling
 from qa.lexical import tokenize
 from qa.prompting import strip_citations
 
@@ -39,7 +40,8 @@ def asks_for_something(question: str) -> bool:
 
 
 def says_question_back(question: str, answer: str, finished: bool = True) -> bool:
-    """Whether ``answer`` holds no word and no name its question did not already hold.
+    """Whether ``answer`` holds no word (but misspelt ones) and no name its question did not
+    already hold.
 
     With ``finished=False`` (an answer still being streamed) the last, maybe unfinished word is
     left out.
@@ -52,9 +54,17 @@ def says_question_back(question: str, answer: str, finished: bool = True) -> boo
         covered = token in asked or token in _LINKS
         if not covered and "-" in token:  # "hewan-hewan" for "hewan"
             covered = all(part in asked for part in token.split("-") if part)
+        if not covered and token.isalpha():  # a slip of the pen is no new word
+            covered = any(misspelling(token, word) for word in asked)
         if not covered:
             return False
-    asked_text = " ".join(question.casefold().split())
+    asked_words = re.findall(r"[\w'’-]+", question.casefold())
+    asked_text = " ".join(asked_words)
+
+    def as_asked(word: str) -> str:
+        return next((w for w in asked_words if w == word or misspelling(word, w)), word)
+
     return all(
-        " ".join(run.casefold().split()) in asked_text for run in _CAPITALISED_RUN.findall(text)
+        " ".join(as_asked(w) for w in run.casefold().split()) in asked_text
+        for run in _CAPITALISED_RUN.findall(text)
     )

@@ -30,6 +30,12 @@ from qa.restatement import asks_for_something, says_question_back
             "Which country in Indonesia experienced 233 deaths due to landslides?",
             "Indonesia experienced 233 deaths due to landslides.",
         ),
+        # a second try kept from its first word misspells the question's name: nothing new
+        (
+            "Siapakah juara bertahan yang dijungkalkan Sugianto Hoho Setiawan di Kejuaraan "
+            "Sepeda Gunung Asia XI?",
+            "Sagianto Hoho Setiawan adalah juara bertahan di Kejuaraan Sepeda Gunung Asia XI.",
+        ),
     ],
 )
 def test_said_back(question: str, answer: str) -> None:
