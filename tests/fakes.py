@@ -123,3 +123,31 @@ class FakeGenerator:
         except GeneratorExit:
             self.cancelled.set()
             raise
+
+
+class ReluctantGenerator(FakeGenerator):
+    """Refuses at first; asked again without the refusal as first word, it answers from the
+    passages (or with ``second``)."""
+
+    def __init__(self, second: str | None = None) -> None:
+        super().__init__()
+        self.second = second
+        self.avoided: list[str] = []
+
+    def stream(self, prompt: str, max_tokens: int):
+        self.prompts.append(prompt)
+        yield from ["Artikel", " tidak", " menyebutkan", " hal", " itu."]
+
+    def stream_avoiding(self, prompt: str, max_tokens: int, first_words):
+        self.avoided = list(first_words)
+        self.reply = self.second
+        return super().stream(prompt, max_tokens)
+
+
+class EchoingGenerator(ReluctantGenerator):
+    """Says the question back at first; asked again, it answers (``second``, or by quoting a
+    passage)."""
+
+    def stream(self, prompt: str, max_tokens: int):
+        self.prompts.append(prompt)
+        yield from ["Menggelar", " karpet", " merah", " untuk", " Putin", "."]

@@ -19,7 +19,7 @@ from qa.prompting import (
 )
 from qa.translation import QUESTION_RULES
 from tests.conftest import SEED_FILE
-from tests.fakes import FakeEmbedder, FakeGenerator
+from tests.fakes import EchoingGenerator, FakeEmbedder, FakeGenerator, ReluctantGenerator
 
 ARTICLE = SEED_FILE.read_text(encoding="utf-8")
 
@@ -293,25 +293,6 @@ def test_no_query_translation_when_the_corpus_fits_or_it_is_off(settings, change
     assert not any(QUESTION_RULES in p for p in generator.prompts)
 
 
-class ReluctantGenerator(FakeGenerator):
-    """Refuses at first; asked again without the refusal as first word, it answers from the
-    passages (or with ``second``)."""
-
-    def __init__(self, second: str | None = None) -> None:
-        super().__init__()
-        self.second = second
-        self.avoided: list[str] = []
-
-    def stream(self, prompt: str, max_tokens: int):
-        self.prompts.append(prompt)
-        yield from ["Artikel", " tidak", " menyebutkan", " hal", " itu."]
-
-    def stream_avoiding(self, prompt: str, max_tokens: int, first_words):
-        self.avoided = list(first_words)
-        self.reply = self.second
-        return super().stream(prompt, max_tokens)
-
-
 def test_a_refusal_is_held_back_and_the_model_asked_again(settings) -> None:
     """The model's own refusal is not shown: it answers on a second try, then is grounded."""
     generator = ReluctantGenerator()
@@ -343,15 +324,6 @@ def test_a_refusal_after_an_answer_has_started_is_not_asked_again(settings) -> N
     engine.reindex()
     engine.answer("Siapa yang datang?")
     assert generator.avoided == []
-
-
-class EchoingGenerator(ReluctantGenerator):
-    """Says the question back at first; asked again, it answers (``second``, or by quoting a
-    passage)."""
-
-    def stream(self, prompt: str, max_tokens: int):
-        self.prompts.append(prompt)
-        yield from ["Menggelar", " karpet", " merah", " untuk", " Putin", "."]
 
 
 def test_an_answer_saying_the_question_back_is_asked_again(settings) -> None:

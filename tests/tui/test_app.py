@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList
 
 from qa.conversations import CANCELLED, DONE, ERROR, STREAMING
 from qa.errors import ModelError
-from tests.fakes import FakeGenerator
+from tests.fakes import EchoingGenerator, FakeGenerator
 from tests.tui.conftest import FIXED_TIMINGS, FailingGenerator, ask, wait_for
 from tui.app import QAApp
 from tui.screens import ConversationsScreen, HelpScreen, PassageScreen
@@ -320,3 +320,16 @@ async def test_the_mouse_selects_answers_and_opens_sources(make_engine, make_app
         assert app.sources.heading == "Sources · answer 1"
         await pilot.click("#source-list", offset=(2, 0))
         await wait_for(pilot, lambda: isinstance(app.screen, PassageScreen))
+
+
+async def test_an_answer_saying_the_question_back_is_replaced_by_the_second_try(
+    make_engine, make_app, reopen_store
+) -> None:
+    app = make_app(make_engine(EchoingGenerator()))
+    async with app.run_test() as pilot:
+        await ask(pilot, "Siapa yang menggelar karpet merah untuk Putin?")
+        view = answers(app)[0]
+        assert view.text.startswith("Korea Utara") and "Menggelar" not in view.text
+    saved = reopen_store().conversations()
+    (exchange,) = reopen_store().exchanges(saved[0].id)
+    assert exchange.answer == view.text and exchange.status == DONE
