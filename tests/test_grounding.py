@@ -251,6 +251,33 @@ def test_a_question_about_what_no_passage_mentions_is_refused(engine_with) -> No
     assert answer.refused and answer.answer == REFUSAL["id"]
 
 
+def test_a_passage_stating_the_whole_question_is_on_topic_though_it_names_it_otherwise() -> None:
+    """facqa f0705: the passage never says "Indonesia", but one sentence holds every other word
+    of the question; the right answer was refused as off-topic."""
+    bppt = [
+        Passage(
+            1,
+            "b.txt",
+            "B",
+            0,
+            200,
+            "Badan Pengkajian dan Penerapan Teknologi (BPPT) memang telah mengembangkan teknologi "
+            "pembuatan biodiesel dan bioetanol, sekaligus menggunakannya untuk kendaraan di "
+            "lingkungan lembaga riset ini, sejak setahun lalu.",
+        )
+    ]
+    question = (
+        "Badan apakah di Indonesia yang mengembangkan teknologi pembuatan biodiesel dan "
+        "bioetanol sejak setahun lalu?"
+    )
+    assert not asks_about_unmentioned(question, bppt)
+    answer = "Teknologi itu dikembangkan oleh BPPT di Indonesia sejak setahun lalu."
+    assert unsupported_names(answer, bppt, question=question) == (["BPPT"], [])
+    # a question with few words besides its names is not judged by its words
+    assert asks_about_unmentioned("Siapa yang memenangkan Piala Dunia FIFA 2022?", P)
+    assert asks_about_unmentioned("Apakah jabatan Erkki Tuomioja?", [*P, *bppt])
+
+
 def test_when_questions_get_a_hint_for_the_answer_they_need() -> None:
     assert question_hint("When did Putin last visit?", "en") == (
         "Answer briefly in English. Give the year or date."
