@@ -28,8 +28,6 @@ _YES_NO = re.compile(r"^\W*apakah\s+(?!(?:nama|yang|isi|arti|judul|jenis|saja)\b
 _LINKS = frozenset(["rupa", "yaitu", "ialah"])
 # Capitalised words in a row: a name ("Gunung Kerinci") is new even when each word is not.
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
-# The word being written when the stream stopped (it may still grow).
-_UNFINISHED_WORD = re.compile(r"[\w'’-]*$")
 
 
 def asks_for_something(question: str) -> bool:
@@ -39,16 +37,10 @@ def asks_for_something(question: str) -> bool:
     return bool(_APA.search(question)) and not _YES_NO.match(question)
 
 
-def says_question_back(question: str, answer: str, finished: bool = True) -> bool:
+def says_question_back(question: str, answer: str) -> bool:
     """Whether ``answer`` holds no word (but misspelt ones) and no name its question did not
-    already hold.
-
-    With ``finished=False`` (an answer still being streamed) the last, maybe unfinished word is
-    left out.
-    """
+    already hold."""
     text = strip_citations(answer)
-    if not finished:
-        text = _UNFINISHED_WORD.sub("", text)
     asked = set(tokenize(question))
     for token in tokenize(text):
         covered = token in asked or token in _LINKS

@@ -67,9 +67,3 @@ def test_yes_no_questions_do_not_ask_for_something() -> None:
     assert not asks_for_something("Did Putin visit Pyongyang?")
     assert asks_for_something("Apakah yang dapat dipengaruhi oleh sitokin?")
     assert asks_for_something("Badan apakah yang melokalisir kobaran api?")
-
-
-def test_an_unfinished_word_is_not_judged_yet() -> None:
-    question = "Dari satelit manakah, proses peralihan trafik ke Satelit Telkom-2 dilaksanakan?"
-    assert says_question_back(question, "Proses peralihan trafik ke Sat", finished=False)
-    assert not says_question_back(question, "Proses peralihan trafik ke Sat")
