@@ -175,6 +175,65 @@ def number_words_as_written(answer: str, passages: Sequence[Passage]) -> str:
     return _SMALL_NUMBER.sub(spelled, answer)
 
 
+_ASKS_WHO = re.compile(r"\b(?:siapa|who|whom|whose)", re.IGNORECASE)
+_CAPITALISED = r"[A-Z][\w'’-]+"
+_LONE_NAME = re.compile(rf"(?<![\w'’-]){_CAPITALISED}(?![\w'’-])(?!\s+[A-Z])")
+_NAME_BEFORE = re.compile(rf"{_CAPITALISED}\s+$")
+# Capitalised words that stand before names without being part of them.
+_TITLES = frozenset([
+    "presiden", "wakil", "menteri", "menlu", "ketua", "kepala", "direktur", "dirut", "gubernur",
+    "bupati", "walikota", "wali", "camat", "lurah", "jenderal", "kolonel", "mayor", "kapten",
+    "letjen", "mayjen", "brigjen", "kapolri", "kapolda", "kapolres", "kapolsek", "panglima",
+    "kanselir", "perdana", "raja", "ratu", "sultan", "pangeran", "paus", "uskup", "imam", "syekh",
+    "hakim", "jaksa", "profesor", "prof", "dr", "ir", "drs", "h", "hj", "pak", "bu", "bapak", "ibu",
+    "tuan", "nyonya", "sang", "saudara", "pelatih",
+    "president", "vice", "minister", "prime", "chancellor", "king", "queen", "prince",
+    "princess", "general", "governor", "chairman", "director", "professor", "judge", "sir", "mr",
+    "mrs", "ms", "saint", "st", "pope", "coach",
+])  # fmt: skip
+
+
+def full_names_as_written(answer: str, passages: Sequence[Passage], question: str) -> str:
+    """Write the person a *who* question is answered with by the whole name the passages give
+    ("Mubarak" -> "Hosni Mubarak"): a bare surname is half an answer when the passages name the
+    person in full. Only a one-word name the question lacks, and only with words bound to it:
+    the passages always put the word taken right before the next ("Hosni" only ever before
+    "Mubarak"), so a title or a place ("Presiden", "Mesir") is not taken for a given name."""
+    if not _ASKS_WHO.search(question):
+        return answer
+    text = " ".join(p.text for p in passages)
+    asked = set(re.findall(r"[\w'’-]+", question.casefold()))
+
+    def given_name(word: str) -> str | None:
+        """The one capitalised word the passages put right before ``word``, if it is never
+        anywhere else."""
+        before = {
+            m.group(1)
+            for m in re.finditer(
+                rf"(?<![\w'’-])({_CAPITALISED}) {re.escape(word)}(?![\w'’-])", text
+            )
+        }
+        if len(before) != 1:
+            return None
+        (given,) = before
+        elsewhere = rf"(?<![\w'’-]){re.escape(given)}(?![\w'’-])(?! {re.escape(word)}(?![\w'’-]))"
+        key = given.casefold()
+        if key in asked or key in _TITLES or tokenize(given)[:1] != [key]:
+            return None  # the question's, a title, a function word or a derived one ("Menurut")
+        return None if re.search(elsewhere, text) else given
+
+    def whole(m: re.Match[str]) -> str:
+        if m.group(0).casefold() in asked or _NAME_BEFORE.search(answer[: m.start()]):
+            return m.group(0)
+        name = [m.group(0)]
+        while len(name) < 3 and (given := given_name(name[0])):
+            name.insert(0, given)
+        full = " ".join(name)
+        return m.group(0) if len(name) > 1 and full in answer else full  # named in full already
+
+    return _LONE_NAME.sub(whole, answer)
+
+
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d.,]*)")
 
 

@@ -23,6 +23,7 @@ from qa.attribution import (
     asks_about_unmentioned,
     dates_as_written,
     find_evidence,
+    full_names_as_written,
     initials_as_written,
     names_and_numbers,
     number_words_as_written,
@@ -306,6 +307,7 @@ class AnswerStream:
         read = self._read()
         text = initials_as_written(rejoin_numbers("".join(self._parts).strip(), read), read)
         text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
+        text = full_names_as_written(text, read, self.question)
         if self.language == "id":  # number words are Indonesian; English names are fuzzy
             text = number_words_as_written(text, read)
             text = without_unsupported_asides(text, read, self.question)

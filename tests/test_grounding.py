@@ -9,6 +9,7 @@ from qa.attribution import (
     asks_about_unmentioned,
     dates_as_written,
     find_evidence,
+    full_names_as_written,
     initials_as_written,
     number_words_as_written,
     rejoin_numbers,
@@ -109,6 +110,32 @@ def test_initials_are_written_as_the_passages_write_them() -> None:
     )
     # a name the passages do not write without the period is left alone
     assert initials_as_written("Oleh J. K. Rowling.", book) == "Oleh J. K. Rowling."
+
+
+def test_a_who_answer_names_the_person_in_full_as_the_passages_do() -> None:
+    egypt = [  # facqa berita-0086 and berita-0446
+        Passage(1, "e.txt", "E", 0, 200, "Dukungan kuat itu dikatakan Suleiman di depan Parlemen"
+                " Palestina, atas nama Presiden Mesir Hosni Mubarak. Menurut Omar Suleiman, ..."),
+        Passage(2, "f.txt", "F", 0, 80, "Pada tahun 1981, Mubarak terpilih sebagai presiden."),
+    ]  # fmt: skip
+    who = "Siapakah Presiden Mesir sekarang?"
+    assert full_names_as_written("Presiden Mesir adalah Mubarak. [1]", egypt, who) == (
+        "Presiden Mesir adalah Hosni Mubarak. [1]"
+    )
+    # a title, a sentence's first word ("Menurut") or the question's own words are no given name
+    assert full_names_as_written("Suleiman. [1]", egypt, "Siapa utusan itu?") == (
+        "Omar Suleiman. [1]"
+    )
+    assert full_names_as_written("Suleiman. [1]", egypt, "Siapa Omar?") == "Suleiman. [1]"
+    titled = [Passage(1, "g.txt", "G", 0, 40, "Kata Presiden Putin di Moskwa.")]
+    assert full_names_as_written("Putin.", titled, "Siapa yang berkata?") == "Putin."
+    # named in full already, not a who question, or two given names in the passages: left alone
+    assert full_names_as_written("Hosni Mubarak, lalu Mubarak.", egypt, who) == (
+        "Hosni Mubarak, lalu Mubarak."
+    )
+    assert full_names_as_written("Mubarak.", egypt, "Kapan Mubarak terpilih?") == "Mubarak."
+    twins = [Passage(1, "k.txt", "K", 0, 40, "Kim Jong Un dan Kim Yo Jong bertemu Jong.")]
+    assert full_names_as_written("Jong.", twins, "Siapa?") == "Jong."
 
 
 def test_a_small_number_is_spelled_out_as_the_passages_spell_it() -> None:
