@@ -20,9 +20,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.recall import gold_chunks, recall_at
 from qa.config import load_settings
 from qa.engine import Engine
-from qa.evaluation import evidence_in, load_items
+from qa.evaluation import load_items
 
 
 def main() -> None:
@@ -43,21 +44,12 @@ def main() -> None:
     dense = vectors @ retriever.index.vectors().T
     seconds = time.perf_counter() - started
     print(f"{len(items)} questions, {len(chunks)} chunks, scored in {seconds:.1f}s")
-    gold = np.zeros((len(items), len(chunks)), dtype=bool)
-    for qi, item in enumerate(items):
-        for ci, chunk in enumerate(chunks):
-            ok = item.doc is None or chunk.doc == item.doc
-            if ok and item.evidence is not None:
-                ok = evidence_in(chunk.text, item.evidence)
-            gold[qi, ci] = ok
+    gold = gold_chunks(items, chunks)
     print("dense_weight  recall@1  recall@3  recall@5")
     for w in (float(x) for x in args.weights.split(",")):
         retriever.dense_weight = w
         fused = np.stack([retriever.fuse(lexical[i], dense[i]) for i in range(len(items))])
-        order = np.argsort(-fused, axis=1, kind="stable")
-        recalls = [
-            np.mean([gold[i, order[i, :k]].any() for i in range(len(items))]) for k in (1, 3, 5)
-        ]
+        recalls = recall_at(fused, gold, (1, 3, 5))
         print(f"{w:<12}  " + "  ".join(f"{r:8.3f}" for r in recalls))
 
 

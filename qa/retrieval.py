@@ -28,6 +28,12 @@ def _scaled(scores: np.ndarray) -> np.ndarray:
     return scores / top if top > 0 else np.zeros_like(scores)
 
 
+def fuse_scores(lexical: np.ndarray, dense: np.ndarray, dense_weight: float) -> np.ndarray:
+    """Each score scaled by its best, then weighted: BM25's scale varies with the query."""
+    w = dense_weight
+    return (1.0 - w) * _scaled(lexical) + w * _scaled(np.clip(dense, 0.0, None))
+
+
 class Retriever:
     """Scores every chunk of an index for a query and returns the best ``k``."""
 
@@ -49,8 +55,7 @@ class Retriever:
         return scores
 
     def fuse(self, lexical: np.ndarray, dense: np.ndarray) -> np.ndarray:
-        w = self.dense_weight
-        return (1.0 - w) * _scaled(lexical) + w * _scaled(np.clip(dense, 0.0, None))
+        return fuse_scores(lexical, dense, self.dense_weight)
 
     def scores(self, query: str) -> np.ndarray:
         """Fused score of every chunk, aligned with ``index.chunks``."""

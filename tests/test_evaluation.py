@@ -3,8 +3,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from bench.recall import recall_at, recall_within
 from qa.engine import Answer, Engine, Source, Timings
 from qa.errors import InputError
 from qa.evaluation import evaluate, load_items, score_answer, summarize
@@ -104,3 +106,14 @@ def test_a_malformed_line_is_a_clear_error(tmp_path: Path) -> None:
     f.write_text('{"id": 1}\n')
     with pytest.raises(InputError, match="line 1"):
         load_items(f)
+
+
+def test_retrieval_recall_counts_gold_chunks_by_rank_and_by_characters() -> None:
+    fused = np.array([[0.9, 0.5, 0.1], [0.2, 0.8, 0.4]])
+    gold = np.array([[False, True, False], [True, False, False]])
+    # question 1 finds its gold at rank 2, question 2 at rank 3
+    assert recall_at(fused, gold, (1, 2, 3)) == [0.0, 0.5, 1.0]
+    # the best chunk always counts; the next ones only while they fit the budget together
+    assert recall_within(fused, gold, [500, 300, 100], 700) == 0.0
+    assert recall_within(fused, gold, [500, 300, 100], 800) == 0.5
+    assert recall_within(fused, gold, [500, 300, 100], 900) == 1.0
