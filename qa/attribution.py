@@ -216,10 +216,10 @@ def full_names_as_written(answer: str, passages: Sequence[Passage], question: st
         if len(before) != 1:
             return None
         (given,) = before
-        elsewhere = rf"(?<![\w'’-]){re.escape(given)}(?![\w'’-])(?! {re.escape(word)}(?![\w'’-]))"
         key = given.casefold()
         if key in asked or key in _TITLES or tokenize(given)[:1] != [key]:
             return None  # the question's, a title, a function word or a derived one ("Menurut")
+        elsewhere = rf"(?<![\w'’-]){re.escape(given)}(?![\w'’-])(?! {re.escape(word)}(?![\w'’-]))"
         return None if re.search(elsewhere, text) else given
 
     def whole(m: re.Match[str]) -> str:
