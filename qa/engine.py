@@ -217,6 +217,7 @@ class AnswerStream:
         retrieve_ms: float,
         readings: Sequence[Reading] = (),
         retry: Callable[[Sequence[str]], Iterator[str]] | None = None,
+        corpus_share: Callable[[str], float] | None = None,
     ) -> None:
         self.question = question
         self.language = language
@@ -228,6 +229,7 @@ class AnswerStream:
         self._retrieve_ms = retrieve_ms
         self._readings = {r.passage.n: r for r in readings}
         self._retry = retry
+        self._corpus_share = corpus_share  # how much of the corpus mentions a word
         self._asks = asks_for_something(question)
         self._parts: list[str] = []
         self._first: float | None = None
@@ -339,14 +341,12 @@ class AnswerStream:
         if shape_mismatch(self.question, strip_citations(text)):
             return REFUSAL[self.language], (), True  # a nearby fact, not the one asked for
         everything_read = [*read, *self._readings_originals()]
-        if asks_about_unmentioned(self.question, everything_read, fuzzy=self.language == "en"):
+        fuzzy, share = self.language == "en", self._corpus_share
+        if asks_about_unmentioned(self.question, everything_read, fuzzy=fuzzy, corpus_share=share):
             return REFUSAL[self.language], (), True  # the passages are about something else
         evidence = find_evidence(text, self.question, read)
         supported, unsupported = unsupported_names(
-            text,
-            everything_read,
-            fuzzy=self.language == "en",
-            question=self.question,
+            text, everything_read, fuzzy=fuzzy, question=self.question, corpus_share=share
         )
         if self.language == "en":
             # English answers name things in English ("North Korea") that the Indonesian articles
@@ -727,6 +727,7 @@ class Engine:
             retrieve_ms,
             readings or (),
             retry,
+            loaded.index.lexical.share,
         )
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:

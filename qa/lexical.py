@@ -359,6 +359,15 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
 
+    def share(self, word: str) -> float:
+        """Share of the chunks that hold ``word`` (stemmed); 0 for a word the index lacks."""
+        terms = tokenize(word)
+        row = self._bm25.vocab_dict.get(terms[0]) if terms and self.size else None
+        if row is None:
+            return 0.0
+        bounds = self._bm25.scores["indptr"]
+        return float(bounds[row + 1] - bounds[row]) / self.size
+
     def save(self, directory: Path) -> None:
         self._bm25.save(str(directory))
         (directory / "lexical.json").write_text(json.dumps({"size": self.size}))

@@ -278,6 +278,29 @@ def test_a_question_about_what_no_passage_mentions_is_refused(engine_with) -> No
     assert answer.refused and answer.answer == REFUSAL["id"]
 
 
+def test_a_question_naming_only_the_corpus_setting_is_not_off_topic() -> None:
+    """facqa f1410: Indonesian news rarely writes "Indonesia" out; a question naming nothing
+    else is judged by the answer's names, not refused as off-topic (nor its repeated name)."""
+    takraw = [
+        Passage(1, "t.txt", "T", 0, 120, "Pelatih asal Thailand, Somkiet Sungsatitanon, yang "
+                "disewa untuk mempersiapkan tim nasional, mengamati jalannya kejurnas."),
+    ]  # fmt: skip
+    question = "Pelatih asal negara manakah yang disewa Indonesia untuk tim nasional Indonesia?"
+    answer = "Pelatih asal Thailand disewa untuk tim nasional Indonesia. [1]"
+    setting = {"indonesia": 0.13, "thailand": 0.02}.get
+
+    def share(word: str) -> float:
+        return setting(word.casefold(), 0.0)
+
+    assert asks_about_unmentioned(question, takraw)
+    assert not asks_about_unmentioned(question, takraw, corpus_share=share)
+    assert unsupported_names(answer, takraw, question=question)[1] == ["Indonesia"]
+    assert unsupported_names(answer, takraw, question=question, corpus_share=share)[1] == []
+    # a rarer name beside it still has to be mentioned
+    also_asked = "Pelatih asal negara manakah yang disewa Indonesia dan Malaysia?"
+    assert asks_about_unmentioned(also_asked, takraw, corpus_share=share)
+
+
 def test_a_passage_stating_the_whole_question_is_on_topic_though_it_names_it_otherwise() -> None:
     """facqa f0705: the passage never says "Indonesia", but one sentence holds every other word
     of the question; the right answer was refused as off-topic."""

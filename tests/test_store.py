@@ -9,6 +9,7 @@ import pytest
 from qa.chunking import ChunkingParams
 from qa.corpus import load_articles
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError
+from qa.lexical import LexicalIndex
 from qa.store import load_index, update_index, write_lock
 from tests.fakes import FakeEmbedder
 
@@ -161,3 +162,13 @@ def test_no_pickle_in_the_index(seeds: Path, tmp_path: Path) -> None:
 def test_a_second_writer_is_refused(tmp_path: Path) -> None:
     with write_lock(tmp_path), pytest.raises(IndexBusyError), write_lock(tmp_path):
         pass
+
+
+def test_the_lexical_index_tells_what_share_of_chunks_holds_a_word() -> None:
+    lexical = LexicalIndex.build(
+        ["Presiden Indonesia tiba.", "Banjir di Jakarta, Indonesia.", "Hujan turun.", "Panas."]
+    )
+    assert lexical.share("Indonesia") == 0.5
+    assert lexical.share("jakarta") == 0.25
+    assert lexical.share("Thailand") == 0.0  # a word the index never saw
+    assert lexical.share("yang") == 0.0  # a stop word is not indexed
