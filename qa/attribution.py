@@ -400,15 +400,22 @@ def unsupported_names(
 
 
 _ASIDE = re.compile(r"\s*\(([^()]*)\)")
+# A name put after the answer's last name with a comma, at its very end ("di Athena, Jawa Barat.").
+_CITATION_MARK = r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])?"
+_TRAILING_APPOSITION = re.compile(
+    rf"(?<=[\w)]),\s+([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)(?={_CITATION_MARK}\s*[.!]?{_CITATION_MARK}\s*$)"
+)
 
 
 def without_unsupported_asides(answer: str, passages: Sequence[Passage], question: str) -> str:
-    """Drop a bracketed aside that names what no passage mentions ("KRC (Konservasi Reptil dan
-    Kebun) didirikan …": the model's guess at an acronym), when what remains is grounded and says
-    something the question did not (in the passages' words); otherwise the answer is left for
-    grounding to judge whole."""
+    """Drop a bracketed aside, or a name put after the last one with a comma, that names what no
+    passage mentions ("KRC (Konservasi Reptil dan Kebun) didirikan …": the model's guess at an
+    acronym; "di Athena, Jawa Barat": its guess at a place), when what remains is grounded and
+    says something the question did not (in the passages' words); otherwise the answer is left
+    for grounding to judge whole."""
     kept = answer
-    for m in reversed(list(_ASIDE.finditer(answer))):
+    asides = [*_ASIDE.finditer(answer), *_TRAILING_APPOSITION.finditer(answer)]
+    for m in sorted(asides, key=lambda m: m.start(), reverse=True):
         if unsupported_names(f"- {m.group(1)}", passages, question=question)[1]:
             kept = kept[: m.start()] + kept[m.end() :]
     if kept == answer or unsupported_names(kept, passages, question=question)[1]:

@@ -173,6 +173,26 @@ def test_an_aside_naming_what_no_passage_mentions_is_dropped() -> None:
     assert without_unsupported_asides(bare, krc, asked) == bare
 
 
+def test_a_place_guessed_after_a_comma_at_the_end_is_dropped() -> None:
+    """facqa f0685: "di Athena, Jawa Barat" was refused whole for the guessed province."""
+    athena = [
+        Passage(1, "o.txt", "O", 0, 80, "Sony membawa pulang medali Olimpiade 2004 di Athena.")
+    ]
+    asked = "Dimanakah Olimpiade 2004 diselenggarakan?"
+    for end in (". [1]", " [1].", "."):
+        guess = f"Olimpiade 2004 diselenggarakan di Athena, Jawa Barat{end}"
+        assert without_unsupported_asides(guess, athena, asked) == (
+            f"Olimpiade 2004 diselenggarakan di Athena{end}"
+        )
+    # kept whole: a name the passages hold, one not at the end, and one that is the whole answer
+    held = "Medali itu dibawa pulang Sony, Athena."
+    assert without_unsupported_asides(held, athena, asked) == held
+    inside = "Di Athena, Yunani, kata Sony."
+    assert without_unsupported_asides(inside, athena, asked) == inside
+    alone = "Olimpiade 2004 diselenggarakan di Roma, Italia."
+    assert without_unsupported_asides(alone, athena, asked) == alone
+
+
 def test_an_answer_with_a_guessed_aside_keeps_its_grounded_part(engine_with) -> None:
     answer = engine_with(
         "Yakov Zinberg (Universitas Harvard) adalah profesor di Universitas Kokushikan [7]."
