@@ -242,8 +242,9 @@ def names_and_numbers(text: str) -> list[str]:
     return [word for group in _name_groups(text) for word in group]
 
 
-# What may stand between two words of one name: spaces and initials ("Felix C Sutanto").
-_WITHIN_NAME = re.compile(r"\s+(?:[A-Z]\.?\s+)*")
+# What may stand between two words of one name: spaces, initials ("Felix C Sutanto") and an
+# ampersand ("Raum & Schatten").
+_WITHIN_NAME = re.compile(r"\s+(?:&\s+)?(?:[A-Z]\.?\s+)*")
 
 
 def _name_groups(text: str) -> list[list[str]]:

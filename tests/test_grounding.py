@@ -11,6 +11,7 @@ from qa.attribution import (
     find_evidence,
     full_names_as_written,
     initials_as_written,
+    names_and_numbers,
     number_words_as_written,
     rejoin_numbers,
     unsupported_names,
@@ -319,6 +320,22 @@ def test_a_question_naming_only_the_corpus_setting_is_not_off_topic() -> None:
     # a rarer name beside it still has to be mentioned
     also_asked = "Pelatih asal negara manakah yang disewa Indonesia dan Malaysia?"
     assert asks_about_unmentioned(also_asked, takraw, corpus_share=share)
+
+
+def test_an_ampersand_joins_one_name() -> None:
+    """facqa f0412: "Raum & Schatten" is one festival, not two names the passages lack, so the
+    passages naming the leader and the school are about the question."""
+    garasi = [
+        Passage(1, "g.txt", "G", 0, 120, "Empat kelompok diundang, antara lain Garasi Seni Benawa"
+                " pimpinan Rahayu Supanggah dari STSI Surakarta."),
+    ]  # fmt: skip
+    question = (
+        "Apa nama kelompok kesenian pimpinan Rahayu Supanggah dari STSI Surakarta yang diundang"
+        " ke festival Raum & Schatten di Berlin?"
+    )
+    answer = "Garasi Seni Benawa diundang ke festival Raum & Schatten di Berlin. [1]"
+    assert names_and_numbers("kata Raum & Schatten") == ["Raum", "Schatten"]
+    assert unsupported_names(answer, garasi, question=question)[1] == []
 
 
 def test_a_passage_stating_the_whole_question_is_on_topic_though_it_names_it_otherwise() -> None:
