@@ -175,6 +175,46 @@ def number_words_as_written(answer: str, passages: Sequence[Passage]) -> str:
     return _SMALL_NUMBER.sub(spelled, answer)
 
 
+# Words that make a number approximate or a bound; the passages' choice is part of the fact.
+_QUALIFIERS = (
+    "kurang lebih|lebih kurang|lebih dari|kurang dari|paling sedikit|paling banyak|sekitar|"
+    "kira-kira|hampir|sedikitnya|setidaknya|minimal|maksimal|antara"
+)
+_QUALIFIED_NUMBER = re.compile(
+    rf"(?:\b(?P<q>{_QUALIFIERS})\s+)?(?<![\d.,/\[])(?P<n>\d[\d.,]*\d|\d)(?![\d/\]])", re.IGNORECASE
+)
+_YEAR_NUMBER = re.compile(r"(?:1[89]|20)\d\d")
+_COUNTED_BEFORE = re.compile(r"\b(?:sebanyak|sejumlah)\s+$", re.IGNORECASE)
+
+
+def qualifiers_as_written(answer: str, passages: Sequence[Passage]) -> str:
+    """Give a number the qualifier the passages give it ("1.400 pakar" -> "sekitar 1.400 pakar",
+    "sekitar 700" -> "antara 700"): "lebih dari 36.000 jiwa" is another fact than "36.000 jiwa",
+    and the model drops or swaps these words. Only when every time the passages write the number
+    they write it with the same qualifier."""
+    text = " ".join(p.text for p in passages)
+
+    def written(m: re.Match[str]) -> str:
+        number = m.group("n")
+        if _YEAR_NUMBER.fullmatch(number) or _COUNTED_BEFORE.search(answer[: m.start()]):
+            return m.group(0)  # a year is a date; "sebanyak 17" already says how it counts
+        found = [
+            (w.group("q") or "").casefold()
+            for w in _QUALIFIED_NUMBER.finditer(text)
+            if w.group("n") == number
+        ]
+        if not found or len(set(found)) != 1 or not found[0]:
+            return m.group(0)
+        qualifier = found[0]
+        if (m.group("q") or "").casefold() == qualifier:
+            return m.group(0)
+        if m.start() == 0 or answer[: m.start()].rstrip().endswith((".", "!", "?")):
+            qualifier = qualifier.capitalize()
+        return f"{qualifier} {number}"
+
+    return _QUALIFIED_NUMBER.sub(written, answer)
+
+
 _ASKS_WHO = re.compile(r"\b(?:siapa|who|whom|whose)", re.IGNORECASE)
 _CAPITALISED = r"[A-Z][\w'’-]+"
 _LONE_NAME = re.compile(rf"(?<![\w'’-]){_CAPITALISED}(?![\w'’-])(?!\s+[A-Z])")

@@ -27,6 +27,7 @@ from qa.attribution import (
     initials_as_written,
     names_and_numbers,
     number_words_as_written,
+    qualifiers_as_written,
     rejoin_numbers,
     unsupported_names,
     without_unsupported_asides,
@@ -311,7 +312,7 @@ class AnswerStream:
         text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
         text = full_names_as_written(text, read, self.question)
         if self.language == "id":  # number words are Indonesian; English names are fuzzy
-            text = number_words_as_written(text, read)
+            text = qualifiers_as_written(number_words_as_written(text, read), read)
             text = without_unsupported_asides(text, read, self.question)
         text, sources, refused = self._ground(text, read)
         self._answer = Answer(

@@ -13,6 +13,7 @@ from qa.attribution import (
     initials_as_written,
     names_and_numbers,
     number_words_as_written,
+    qualifiers_as_written,
     rejoin_numbers,
     unsupported_names,
     without_unsupported_asides,
@@ -137,6 +138,31 @@ def test_a_who_answer_names_the_person_in_full_as_the_passages_do() -> None:
     assert full_names_as_written("Mubarak.", egypt, "Kapan Mubarak terpilih?") == "Mubarak."
     twins = [Passage(1, "k.txt", "K", 0, 40, "Kim Jong Un dan Kim Yo Jong bertemu Jong.")]
     assert full_names_as_written("Jong.", twins, "Siapa?") == "Jong."
+
+
+def test_a_number_keeps_the_qualifier_the_passages_give_it() -> None:
+    """facqa f0487 and f0871: the model dropped "lebih dari" and "sekitar", which are part of
+    the fact."""
+    krakatau = [
+        Passage(1, "k.txt", "K", 0, 200, "Ketika itu, lebih dari 36.000 jiwa menjadi korban."
+                " Pertemuan dihadiri sekitar 1.400 pakar. Tingginya antara 700-1.000 meter."
+                " Ada 12 anggota, lalu sekitar 12 lagi. Sedikitnya 17 penderita pada tahun 2005"
+                " dan sekitar 2006."),
+    ]  # fmt: skip
+    assert qualifiers_as_written("36.000 jiwa menjadi korban. [1]", krakatau) == (
+        "Lebih dari 36.000 jiwa menjadi korban. [1]"
+    )
+    assert qualifiers_as_written("Dihadiri 1.400 pakar.", krakatau) == (
+        "Dihadiri sekitar 1.400 pakar."
+    )
+    # the model's own qualifier gives way to the passages'
+    assert qualifiers_as_written("Tingginya sekitar 700-1.000 meter.", krakatau) == (
+        "Tingginya antara 700-1.000 meter."
+    )
+    # left alone: a number the passages qualify two ways, a year, a count already marked,
+    # a citation
+    for kept in ("Ada 12 anggota.", "Pada tahun 2006.", "Sebanyak 17 penderita.", "Itu dia. [1]"):
+        assert qualifiers_as_written(kept, krakatau) == kept
 
 
 def test_a_small_number_is_spelled_out_as_the_passages_spell_it() -> None:
