@@ -102,7 +102,7 @@ _NUMBER_THEN_WORD = re.compile(
 )
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s*$", re.IGNORECASE)
 _MONTH_WORD = re.compile(rf"(?:{_MONTHS})", re.IGNORECASE)
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+YEAR = re.compile(r"(?:1[89]|20)\d\d")  # a year of modern news
 _YEAR_BEFORE = re.compile(r"\b(?:tahun|year|in|pada|sejak|since|of)\s*$", re.IGNORECASE)
 
 
@@ -113,7 +113,7 @@ def _only_spans_of_time(answer: str) -> bool:
     for m in _NUMBER_THEN_WORD.finditer(answer):
         word = m.group("next").strip()
         before = answer[: m.start()]
-        year = _YEAR.fullmatch(m.group(0)) and (not word or _YEAR_BEFORE.search(before))
+        year = YEAR.fullmatch(m.group(0)) and (not word or _YEAR_BEFORE.search(before))
         if year or before.endswith("/") or _MONTH_BEFORE.search(before):
             continue
         if "/" in word or _MONTH_WORD.fullmatch(word):

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa.answer_shape import MONTH_NAMES
+from qa.answer_shape import MONTH_NAMES, YEAR
 from qa.chunking import sentence_spans
 from qa.lexical import tokenize
 from qa.prompting import Passage, strip_citations
@@ -53,6 +53,16 @@ def find_evidence(answer: str, question: str, passages: Sequence[Passage]) -> li
     return sorted(found, key=lambda e: -e.score)
 
 
+def _text_of(passages: Sequence[Passage]) -> str:
+    return " ".join(p.text for p in passages)
+
+
+def _as_placed(word: str, text: str, at: int) -> str:
+    """``word`` capitalised when it is put at a sentence start of ``text`` (position ``at``)."""
+    starts = at == 0 or text[:at].rstrip().endswith((".", "!", "?"))
+    return word.capitalize() if starts else word
+
+
 _SPLIT_NUMBER = re.compile(r"\b(\d+)([.,]) (\d+)\b")
 
 
@@ -74,7 +84,7 @@ _INITIAL = re.compile(r"\b([A-Z])\. (?=[A-Z])")
 def initials_as_written(answer: str, passages: Sequence[Passage]) -> str:
     """Undo the model's "Samuel P. Huntington" for the passages' "Samuel P Huntington" (the
     Indonesian press writes initials without a period), where the passages write it so."""
-    text = " ".join(p.text for p in passages)
+    text = _text_of(passages)
 
     def as_written(m: re.Match[str]) -> str:
         rest = answer[m.end() :].split(" ", 1)[0].rstrip(".,;:)")
@@ -99,7 +109,7 @@ def dates_as_written(answer: str, passages: Sequence[Passage], question: str) ->
     the year when no passage holds it. Never when the question asks for a year."""
     if _ASKS_YEAR.search(question):
         return answer
-    context = " ".join(p.text for p in passages).casefold()
+    context = _text_of(passages).casefold()
 
     def fix(m: re.Match[str], day: str, month: str) -> str:
         d, key = int(day), month.casefold()
@@ -159,7 +169,7 @@ def number_words_as_written(answer: str, passages: Sequence[Passage]) -> str:
     news spells small numbers out): a number the passages never write in digits would make a
     right answer count as outside knowledge. Only with the same following word, so a number
     the passages do not give stays for grounding to judge."""
-    context = " ".join(p.text for p in passages).casefold()
+    context = _text_of(passages).casefold()
 
     def spelled(m: re.Match[str]) -> str:
         value = int(m.group(1))
@@ -168,9 +178,7 @@ def number_words_as_written(answer: str, passages: Sequence[Passage]) -> str:
         word = _NUMBER_WORDS[value]
         if not re.search(rf"\b{word}\s+{re.escape(m.group(3).casefold())}\b", context):
             return m.group(0)
-        if m.start() == 0 or answer[: m.start()].rstrip().endswith((".", "!", "?")):
-            word = word.capitalize()
-        return f"{word}{m.group(2)}{m.group(3)}"
+        return f"{_as_placed(word, answer, m.start())}{m.group(2)}{m.group(3)}"
 
     return _SMALL_NUMBER.sub(spelled, answer)
 
@@ -183,7 +191,6 @@ _QUALIFIERS = (
 _QUALIFIED_NUMBER = re.compile(
     rf"(?:\b(?P<q>{_QUALIFIERS})\s+)?(?<![\d.,/\[])(?P<n>\d[\d.,]*\d|\d)(?![\d/\]])", re.IGNORECASE
 )
-_YEAR_NUMBER = re.compile(r"(?:1[89]|20)\d\d")
 _COUNTED_BEFORE = re.compile(r"\b(?:sebanyak|sejumlah)\s+$", re.IGNORECASE)
 
 
@@ -192,11 +199,11 @@ def qualifiers_as_written(answer: str, passages: Sequence[Passage]) -> str:
     "sekitar 700" -> "antara 700"): "lebih dari 36.000 jiwa" is another fact than "36.000 jiwa",
     and the model drops or swaps these words. Only when every time the passages write the number
     they write it with the same qualifier."""
-    text = " ".join(p.text for p in passages)
+    text = _text_of(passages)
 
     def written(m: re.Match[str]) -> str:
         number = m.group("n")
-        if _YEAR_NUMBER.fullmatch(number) or _COUNTED_BEFORE.search(answer[: m.start()]):
+        if YEAR.fullmatch(number) or _COUNTED_BEFORE.search(answer[: m.start()]):
             return m.group(0)  # a year is a date; "sebanyak 17" already says how it counts
         found = [
             (w.group("q") or "").casefold()
@@ -208,9 +215,7 @@ def qualifiers_as_written(answer: str, passages: Sequence[Passage]) -> str:
         qualifier = found[0]
         if (m.group("q") or "").casefold() == qualifier:
             return m.group(0)
-        if m.start() == 0 or answer[: m.start()].rstrip().endswith((".", "!", "?")):
-            qualifier = qualifier.capitalize()
-        return f"{qualifier} {number}"
+        return f"{_as_placed(qualifier, answer, m.start())} {number}"
 
     return _QUALIFIED_NUMBER.sub(written, answer)
 
@@ -241,7 +246,7 @@ def full_names_as_written(answer: str, passages: Sequence[Passage], question: st
     "Mubarak"), so a title or a place ("Presiden", "Mesir") is not taken for a given name."""
     if not _ASKS_WHO.search(question):
         return answer
-    text = " ".join(p.text for p in passages)
+    text = _text_of(passages)
     asked = set(re.findall(r"[\w'’-]+", question.casefold()))
 
     def given_name(word: str) -> str | None:
@@ -387,7 +392,7 @@ def _states_the_question(question: str, passages: Sequence[Passage]) -> bool:
 
 def _mention_test(passages: Sequence[Passage], fuzzy: bool) -> Callable[[str], bool]:
     """Whether the passages mention a (case-folded) word; ``fuzzy`` accepts near spellings."""
-    context = " ".join(p.text for p in passages).casefold()
+    context = _text_of(passages).casefold()
     words = set(re.findall(r"\w+", context)) if fuzzy else set()
 
     def mentioned(key: str) -> bool:
@@ -461,6 +466,6 @@ def without_unsupported_asides(answer: str, passages: Sequence[Passage], questio
             kept = kept[: m.start()] + kept[m.end() :]
     if kept == answer or unsupported_names(kept, passages, question=question)[1]:
         return answer
-    context = set(tokenize(" ".join(p.text for p in passages)))
+    context = set(tokenize(_text_of(passages)))
     new = set(tokenize(strip_citations(kept))) - set(tokenize(question))
     return kept if new & context else answer
