@@ -23,6 +23,20 @@ def gold_chunks(items: Sequence[EvalItem], chunks: Sequence[Chunk]) -> np.ndarra
     return gold
 
 
+def answer_chunks(items: Sequence[EvalItem], chunks: Sequence[Chunk]) -> np.ndarray:
+    """[question, chunk]: the chunk holds one of the gold answers, whatever its article. A
+    diagnostic, not the target's measure: it tells a miss that found the same fact in another
+    article (facqa's articles are excerpts, and often repeat each other) from a miss that found
+    nothing, and it also counts chunks where a short answer ("China") only happens to occur."""
+    texts = [c.text.casefold() for c in chunks]
+    found = np.zeros((len(items), len(chunks)), dtype=bool)
+    for qi, item in enumerate(items):
+        answers = [a.casefold() for a in item.answers if a.strip()]
+        for ci, text in enumerate(texts):
+            found[qi, ci] = any(a in text for a in answers)
+    return found
+
+
 def recall_at(fused: np.ndarray, gold: np.ndarray, ks: Sequence[int]) -> list[float]:
     """Share of questions with a gold chunk among their ``k`` best-scored chunks, per ``k``."""
     order = np.argsort(-fused, axis=1, kind="stable")

@@ -6,10 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.recall import recall_at, recall_within
+from bench.recall import answer_chunks, recall_at, recall_within
+from qa.chunking import Chunk
 from qa.engine import Answer, Engine, Source, Timings
 from qa.errors import InputError
-from qa.evaluation import evaluate, load_items, score_answer, summarize
+from qa.evaluation import EvalItem, evaluate, load_items, score_answer, summarize
 from qa.prompting import REFUSAL
 from tests.fakes import FakeEmbedder, FakeGenerator
 
@@ -117,3 +118,12 @@ def test_retrieval_recall_counts_gold_chunks_by_rank_and_by_characters() -> None
     assert recall_within(fused, gold, [500, 300, 100], 700) == 0.0
     assert recall_within(fused, gold, [500, 300, 100], 800) == 0.5
     assert recall_within(fused, gold, [500, 300, 100], 900) == 1.0
+
+
+def test_answer_chunks_mark_any_chunk_holding_a_gold_answer() -> None:
+    items = [EvalItem("q1", ("Di kota mana?",), ("New York",), doc="a.txt")]
+    chunks = [
+        Chunk("a.txt", "A", 0, 0, 17, "Rapat di Jakarta."),
+        Chunk("b.txt", "B", 0, 0, 23, "Kantor PBB di new york."),
+    ]
+    assert answer_chunks(items, chunks).tolist() == [[False, True]]
