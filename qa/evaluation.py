@@ -1,14 +1,16 @@
 """Measuring answer quality: load a JSON-lines question set, ask the engine, score, summarise.
 
 An item is ``{"id", "q" | "turns", "a", "unanswerable"?, "doc"?, "ev"?, "lang"?}`` (the format of
-``shared/dev_qa.jsonl``). An answer is correct when any string of ``a`` occurs in it (case-folded)
-and it is not a refusal; an unanswerable item is correct when the answer is a refusal.
+``shared/dev_qa.jsonl``). An answer is correct when any string of ``a`` occurs in it (case-folded,
+punctuation ignored, starting at a word) and it is not a refusal; an unanswerable item is correct
+when the answer is a refusal.
 """
 
 from __future__ import annotations
 
 import json
 import statistics
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,9 +79,20 @@ def _norm(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def _words(text: str) -> str:
+    """Case-folded words, one space apart; punctuation counts as a space. FacQA's gold spans lack
+    the article's punctuation ("Bangkok Thailand" for "Bangkok, Thailand"), so an answer quoting the
+    article word for word has to match them."""
+    folded = text.casefold()
+    spaced = "".join(" " if unicodedata.category(c).startswith("P") else c for c in folded)
+    return " ".join(spaced.split())
+
+
 def contains_answer(text: str, answers: Iterable[str]) -> bool:
-    haystack = _norm(text)
-    return any(_norm(a) in haystack for a in answers if a.strip())
+    """A gold answer starts at a word of ``text`` ("AS" is not in "kasus"); it may end inside one,
+    so a stem ("sanction") matches its forms ("sanctions")."""
+    haystack = f" {_words(text)}"
+    return any(f" {_words(a)}" in haystack for a in answers if _words(a))
 
 
 def evidence_in(text: str, evidence: str) -> bool:
