@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from qa.chunking import Chunk
-from qa.evaluation import EvalItem, evidence_in
+from qa.evaluation import EvalItem, contains_answer, evidence_in
 
 
 def gold_chunks(items: Sequence[EvalItem], chunks: Sequence[Chunk]) -> np.ndarray:
@@ -24,17 +24,13 @@ def gold_chunks(items: Sequence[EvalItem], chunks: Sequence[Chunk]) -> np.ndarra
 
 
 def answer_chunks(items: Sequence[EvalItem], chunks: Sequence[Chunk]) -> np.ndarray:
-    """[question, chunk]: the chunk holds one of the gold answers, whatever its article. A
-    diagnostic, not the target's measure: it tells a miss that found the same fact in another
-    article (facqa's articles are excerpts, and often repeat each other) from a miss that found
-    nothing, and it also counts chunks where a short answer ("China") only happens to occur."""
-    texts = [c.text.casefold() for c in chunks]
-    found = np.zeros((len(items), len(chunks)), dtype=bool)
-    for qi, item in enumerate(items):
-        answers = [a.casefold() for a in item.answers if a.strip()]
-        for ci, text in enumerate(texts):
-            found[qi, ci] = any(a in text for a in answers)
-    return found
+    """[question, chunk]: the chunk holds one of the gold answers (as ``qa eval`` finds them in an
+    answer), whatever its article. A diagnostic, not the target's measure: it tells a miss that
+    found the same fact in another article (facqa's articles are excerpts, and often repeat each
+    other) from a miss that found nothing; a short answer ("China") can also occur by chance."""
+    return np.array(
+        [[contains_answer(c.text, item.answers) for c in chunks] for item in items], dtype=bool
+    ).reshape(len(items), len(chunks))
 
 
 def recall_at(fused: np.ndarray, gold: np.ndarray, ks: Sequence[int]) -> list[float]:
