@@ -83,9 +83,7 @@ def _words(text: str) -> str:
     """Case-folded words, one space apart; punctuation counts as a space. FacQA's gold spans lack
     the article's punctuation ("Bangkok Thailand" for "Bangkok, Thailand"), so an answer quoting the
     article word for word has to match them."""
-    folded = text.casefold()
-    spaced = "".join(" " if unicodedata.category(c).startswith("P") else c for c in folded)
-    return " ".join(spaced.split())
+    return _norm("".join(" " if unicodedata.category(c).startswith("P") else c for c in text))
 
 
 def contains_answer(text: str, answers: Iterable[str]) -> bool:
