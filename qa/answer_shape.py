@@ -42,6 +42,13 @@ _ASKED_UNIT = re.compile(
 _MONTH_ASKED = re.compile(r"\bbulan\s+(?:berapa|apa)", re.IGNORECASE)
 # Words that can follow "berapa" without being what is counted.
 _NOT_COUNTED = frozenset(["yang", "di", "ke", "dari", "pada", "dalam", "untuk", "saat", "sejak"])
+# "Tanggal berapa …?", "Pada tahun berapa …?": a noun before "berapa" says what is asked (a date,
+# a number in a series), and the word after it is not what is counted.
+_WHICH_NUMBER = re.compile(
+    r"\b(?:tanggal|tahun|bulan|nomor|no|pukul|jam|hari|abad|angka|peringkat|urutan|ke|edisi"
+    r"|periode|babak|putaran)\s+berapa",
+    re.IGNORECASE,
+)
 _COUNT = re.compile(r"\b(?:berapa(?:kah)?|how many|how much|how long|how old)\b", re.IGNORECASE)
 
 # Month names in calendar order: Indonesian, then English.
@@ -106,9 +113,9 @@ YEAR = re.compile(r"(?:1[89]|20)\d\d")  # a year of modern news
 _YEAR_BEFORE = re.compile(r"\b(?:tahun|year|in|pada|sejak|since|of)\s*$", re.IGNORECASE)
 
 
-def _only_spans_of_time(answer: str) -> bool:
-    """Whether the answer counts units of time ("24 tahun", "two days") and nothing else; the
-    numbers of a date ("18 Juni", "(3/8)", "2000") are not counts."""
+def _counted_words(answer: str) -> list[str]:
+    """The word after each number of the answer that counts something ("24 tahun" -> "tahun",
+    a bare "8" -> ""); the numbers of a date ("18 Juni", "(3/8)", "2000") count nothing."""
     counted = []
     for m in _NUMBER_THEN_WORD.finditer(answer):
         word = m.group("next").strip()
@@ -116,11 +123,11 @@ def _only_spans_of_time(answer: str) -> bool:
         year = YEAR.fullmatch(m.group(0)) and (not word or _YEAR_BEFORE.search(before))
         if year or before.endswith("/") or _MONTH_BEFORE.search(before):
             continue
-        if "/" in word or _MONTH_WORD.fullmatch(word):
+        if word.startswith("/") or _MONTH_WORD.fullmatch(word):
             continue
         if not _NUMBER.fullmatch(word or "-"):
             counted.append(word)
-    return bool(counted) and all(_unit(w) for w in counted)
+    return counted
 
 
 def _numbers(text: str) -> set[str]:
@@ -149,6 +156,10 @@ def shape_mismatch(question: str, answer: str) -> str | None:
         given = _units_in(answer)
         if unit and given and unit not in given:
             return f"a count of {unit}s was asked for"
-        if word and not unit and word not in _SPAN_WORDS and _only_spans_of_time(answer):
-            return f"a count of {word} was asked for, not a span of time"
+        if word and not unit and word not in _SPAN_WORDS and not _WHICH_NUMBER.search(question):
+            counted_words = _counted_words(answer)
+            if not counted_words:  # "How many soldiers …?" -> "… on Tuesday (June 18)"
+                return f"a count of {word} was asked for, not a date"
+            if all(_unit(w) for w in counted_words):
+                return f"a count of {word} was asked for, not a span of time"
     return None

@@ -298,6 +298,12 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         ("Berapa hektar hutan terbakar sejak 20 Agustus?", "20 hektar.", True),
         ("Pada bulan berapakah aturan itu berlaku?", "Desember.", True),
         ("Undang-Undang nomor berapakah yang mengaturnya?", "Nomor 22 Tahun 1999.", True),
+        # a count of things answered only with a date's numbers
+        ("How many soldiers were sent?", "It was published on Tuesday (June 18).", False),
+        ("Berapa kelompok kesenian diundang?", "Hal itu dikatakan di Medan, Jumat (26/8).", False),
+        ("Tanggal berapakah Anwar memenangi gugatan?", "Pada Kamis (18/8).", True),
+        ("Pada tahun berapa Putin terakhir ke sana?", "2000", True),
+        ("Berapa jumlah kabupaten/kota yang rusak?", "11 kabupaten/kota.", True),
     ],
 )
 def test_an_answer_must_have_the_shape_the_question_asks_for(
