@@ -279,6 +279,81 @@ def full_names_as_written(answer: str, passages: Sequence[Passage], question: st
     return _LONE_NAME.sub(whole, answer)
 
 
+# A name as the passages introduce it, with its short form or its expansion in brackets:
+# "Asosiasi Pertekstilan Indonesia (API)", "OSIRIS (Optical, … Imaging System)".
+_NAME_RUN = rf"{_CAPITALISED}(?:\s+(?:{_CAPITALISED}|dan|and|of|for|the|untuk|van|de))*"
+_BRACKETED_NAME = re.compile(rf"(?<![\w'’-])({_NAME_RUN})\s+\(([^()\d]{{2,80}})\)")
+_ABBREVIATION = re.compile(r"[A-Z][\w-]*[A-Z][\w-]*")
+
+
+def _short_and_long(name: str, bracket: str) -> bool:
+    """Whether the bracket gives the name's short form ("… Indonesia (API)") or, after a short
+    form, its expansion ("JICA (Japan International …)"), not an aside ("Kuppers (Institut …)")."""
+    if len(name.split()) > 1:
+        return bool(_ABBREVIATION.fullmatch(bracket))
+    return (
+        bool(_ABBREVIATION.fullmatch(name))
+        and len(bracket.split()) > 1
+        and bracket[0].casefold() == name[0].casefold()
+    )
+
+
+def _bare(name: str, at: int, text: str) -> list[str]:
+    """The ways an answer may write a bracketed name of the passages: whole, without the titles
+    before it ("Ketua Asosiasi …" -> "Asosiasi …"), without a sentence opener ("Menurut …")."""
+    whole = name.split()
+    starts = [whole]
+    if len(whole) > 1 and (at == 0 or text[:at].rstrip().endswith((".", "!", "?", "-"))):
+        starts.append(whole[1:])
+    forms = []
+    for words in starts:
+        forms.append(words)
+        while len(words) > 1 and words[0].casefold() in _TITLES:
+            words = words[1:]
+            forms.append(words)
+    return [" ".join(f) for f in forms if len(f) > 1 or _ABBREVIATION.fullmatch(f[0])]
+
+
+def abbreviations_as_written(answer: str, passages: Sequence[Passage]) -> str:
+    """Write a name with the short form or expansion the passages give it in brackets, and a
+    short form the model spelt out as the passages write it: "Asosiasi Pertekstilan Indonesia"
+    -> "… (API)", "OSIRIS" -> "OSIRIS (Optical, …)", "Institut Teknologi Bandung (ITB)" -> "ITB"
+    where the passages only ever say "ITB". The model drops the one and guesses the other, and a
+    reader looks for the name as the article writes it."""
+    text = _text_of(passages)
+    known = set(re.findall(r"\w+", text.casefold()))
+
+    def short_form(m: re.Match[str]) -> str:
+        expansion, short = m.group(1), m.group(2)
+        words = re.findall(r"\w+", expansion.casefold())
+        guessed = (
+            len(words) > 1
+            and _ABBREVIATION.fullmatch(short)
+            and sum(w in known for w in words) < len(words) / 2
+            and re.search(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text)
+        )
+        return short if guessed else m.group(0)
+
+    answer = _BRACKETED_NAME.sub(short_form, answer)
+    brackets: dict[str, set[str]] = {}
+    for m in _BRACKETED_NAME.finditer(text):
+        if _short_and_long(m.group(1), m.group(2).strip()):
+            for name in _bare(m.group(1), m.start(), text):
+                brackets.setdefault(name, set()).add(m.group(2).strip())
+    for name, given in brackets.items():
+        if len(given) != 1:
+            continue  # "Isinbayeva (Rusia)" here and "(26)" there: no one way to write it
+        (bracket,) = given
+        if bracket.casefold() in answer.casefold():
+            continue
+        for m in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])(?!\s+[A-Z(])", answer):
+            before = _NAME_BEFORE.search(answer[: m.start()])
+            if before is None or before.group(0).strip().casefold() in _TITLES:
+                answer = f"{answer[: m.end()]} ({bracket}){answer[m.end() :]}"
+                break
+    return answer
+
+
 _NAME_OR_NUMBER = re.compile(r"\b(?:[A-Z][\w'’-]+|\d[\d.,]*)")
 
 

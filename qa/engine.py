@@ -20,6 +20,7 @@ import numpy as np
 from qa.answer_shape import shape_mismatch
 from qa.attribution import (
     Evidence,
+    abbreviations_as_written,
     asks_about_unmentioned,
     dates_as_written,
     find_evidence,
@@ -314,6 +315,7 @@ class AnswerStream:
         if self.language == "id":  # number words are Indonesian; English names are fuzzy
             text = qualifiers_as_written(number_words_as_written(text, read), read)
             text = without_unsupported_asides(text, read, self.question)
+            text = abbreviations_as_written(text, read)
         text, sources, refused = self._ground(text, read)
         self._answer = Answer(
             question=self.question,

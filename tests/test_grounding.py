@@ -6,6 +6,7 @@ import pytest
 
 from qa.answer_shape import shape_mismatch
 from qa.attribution import (
+    abbreviations_as_written,
     asks_about_unmentioned,
     dates_as_written,
     find_evidence,
@@ -163,6 +164,36 @@ def test_a_number_keeps_the_qualifier_the_passages_give_it() -> None:
     # a citation
     for kept in ("Ada 12 anggota.", "Pada tahun 2006.", "Sebanyak 17 penderita.", "Itu dia. [1]"):
         assert qualifiers_as_written(kept, krakatau) == kept
+
+
+def test_a_name_is_written_with_the_short_form_or_expansion_the_passages_give_it() -> None:
+    """facqa f1160 and f1368: the model dropped "(API)" and "(Optical, … System)", which a reader
+    looks for; and it spells out short forms the passages never spell out."""
+    texts = [
+        Passage(1, "t.txt", "T", 0, 300, "Rapat antara Ketua Asosiasi Pertekstilan Indonesia (API)"
+                " Benny Sutrisno dan Komisi VI DPR. Wahana itu membawa sistem kamera OSIRIS"
+                " (Optical, Spectroscopic, and InfraRed Imaging System). Menurut Dr Bana dari ITB,"
+                " dana dicari. Kepala Kepolisian Daerah Jawa Tengah (Polda Jateng) datang ke"
+                " Jawa Tengah. Michael Kuppers (Institut Max-Planck) menghitungnya."),
+    ]  # fmt: skip
+    assert abbreviations_as_written("Dia Ketua Asosiasi Pertekstilan Indonesia. [1]", texts) == (
+        "Dia Ketua Asosiasi Pertekstilan Indonesia (API). [1]"
+    )
+    assert abbreviations_as_written("Sistem kamera OSIRIS dipakai.", texts) == (
+        "Sistem kamera OSIRIS (Optical, Spectroscopic, and InfraRed Imaging System) dipakai."
+    )
+    assert abbreviations_as_written("Dr Bana dari Institut Teknologi Bandung (ITB).", texts) == (
+        "Dr Bana dari ITB."
+    )
+    # left alone: a place that is only part of a bracketed name, an aside that is no short
+    # form, a short form the answer gives already, an expansion whose words the passages have
+    for kept in (
+        "Longsor di Jawa Tengah.",
+        "Michael Kuppers menghitungnya.",
+        "Ketua API, Asosiasi Pertekstilan Indonesia, datang.",
+        "Kepolisian Daerah Jawa Tengah (Polda) datang.",
+    ):
+        assert abbreviations_as_written(kept, texts) == kept
 
 
 def test_a_small_number_is_spelled_out_as_the_passages_spell_it() -> None:
