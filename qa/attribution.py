@@ -183,6 +183,29 @@ def number_words_as_written(answer: str, passages: Sequence[Passage]) -> str:
     return _SMALL_NUMBER.sub(spelled, answer)
 
 
+# Counting words Indonesian may put between a number and what it counts ("12 orang anggota").
+_CLASSIFIERS = "orang|buah|ekor|unit|biji|batang|lembar|butir|helai|pucuk"
+_CLASSIFIED_COUNT = re.compile(
+    rf"(?<![\w.,/])(\d[\d.,]*\d|\d|{'|'.join(_NUMBER_WORDS)})\s+(?:{_CLASSIFIERS})\s+(?=([\w-]+))",
+    re.IGNORECASE,
+)
+
+
+def counts_as_written(answer: str, passages: Sequence[Passage]) -> str:
+    """Drop a counting word the model put between a number and what it counts when the passages
+    count without it ("12 orang anggota" where they say "12 anggota"): the passages' words are
+    the fact, and the extra word splits the count from what it counts."""
+    context = _text_of(passages).casefold()
+
+    def written(m: re.Match[str]) -> str:
+        number, counted = re.escape(m.group(1).casefold()), re.escape(m.group(2).casefold())
+        bare = re.search(rf"(?<![\w.,/]){number}\s+{counted}\b", context)
+        classified = re.search(rf"(?<![\w.,/]){number}\s+(?:{_CLASSIFIERS})\s+{counted}\b", context)
+        return f"{m.group(1)} " if bare and not classified else m.group(0)
+
+    return _CLASSIFIED_COUNT.sub(written, answer)
+
+
 # Words that make a number approximate or a bound; the passages' choice is part of the fact.
 _QUALIFIERS = (
     "kurang lebih|lebih kurang|lebih dari|kurang dari|paling sedikit|paling banyak|sekitar|"

@@ -22,6 +22,7 @@ from qa.attribution import (
     Evidence,
     abbreviations_as_written,
     asks_about_unmentioned,
+    counts_as_written,
     dates_as_written,
     find_evidence,
     full_names_as_written,
@@ -314,6 +315,7 @@ class AnswerStream:
         text = full_names_as_written(text, read, self.question)
         if self.language == "id":  # number words are Indonesian; English names are fuzzy
             text = qualifiers_as_written(number_words_as_written(text, read), read)
+            text = counts_as_written(text, read)
             text = without_unsupported_asides(text, read, self.question)
             text = abbreviations_as_written(text, read)
         text, sources, refused = self._ground(text, read)

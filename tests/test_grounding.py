@@ -8,6 +8,7 @@ from qa.answer_shape import shape_mismatch
 from qa.attribution import (
     abbreviations_as_written,
     asks_about_unmentioned,
+    counts_as_written,
     dates_as_written,
     find_evidence,
     full_names_as_written,
@@ -194,6 +195,21 @@ def test_a_name_is_written_with_the_short_form_or_expansion_the_passages_give_it
         "Kepolisian Daerah Jawa Tengah (Polda) datang.",
     ):
         assert abbreviations_as_written(kept, texts) == kept
+
+
+def test_a_count_is_written_without_a_counting_word_the_passages_do_not_use() -> None:
+    """facqa f0949 and f0529: "12 orang anggota" where the passage counts "12 anggota"."""
+    iaea = [
+        Passage(1, "i.txt", "I", 0, 200, "Dari 35 orang anggota dewan, ada 12 anggota yang abstain"
+                " dan 500 laki-laki hadir."),
+    ]  # fmt: skip
+    assert counts_as_written("Sebanyak 12 orang anggota abstain. [1]", iaea) == (
+        "Sebanyak 12 anggota abstain. [1]"
+    )
+    assert counts_as_written("500 orang laki-laki hadir.", iaea) == "500 laki-laki hadir."
+    # left alone: the passages' own counting word, a count the passages do not give bare
+    for kept in ("35 orang anggota dewan.", "Ada 22 orang anggota.", "12 orang."):
+        assert counts_as_written(kept, iaea) == kept
 
 
 def test_a_small_number_is_spelled_out_as_the_passages_spell_it() -> None:
