@@ -469,6 +469,8 @@ def _question_names_there(
 # A question with at least this many words besides its names, all in one passage sentence,
 # is what that sentence is about.
 _MIN_STATED_WORDS = 4
+# Words that say what form the answer takes ("Apa nama kantor berita …?"), not what it is about.
+_ASKED_AS = frozenset(["nama", "name"])
 
 
 def _states_the_question(question: str, passages: Sequence[Passage]) -> bool:
@@ -478,7 +480,7 @@ def _states_the_question(question: str, passages: Sequence[Passage]) -> bool:
     five right answers the name check refused, for none of the unanswerable probe's questions
     (bench/QUALITY.md row 26)."""
     names = set(tokenize(" ".join(names_and_numbers(question))))
-    words = set(tokenize(question)) - names
+    words = set(tokenize(question)) - names - _ASKED_AS
     if len(words) < _MIN_STATED_WORDS:
         return False
     return any(

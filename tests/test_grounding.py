@@ -439,6 +439,14 @@ def test_a_passage_stating_the_whole_question_is_on_topic_though_it_names_it_oth
     assert not asks_about_unmentioned(question, bppt)
     answer = "Teknologi itu dikembangkan oleh BPPT di Indonesia sejak setahun lalu."
     assert unsupported_names(answer, bppt, question=question) == (["BPPT"], [])
+    # "nama" says what form the answer takes (facqa f0167: the passage never says "nama" or
+    # "China", but "kantor berita milik pemerintah, Xinhua")
+    xinhua = [
+        Passage(
+            1, "x.txt", "X", 0, 80, "Hal ini dilaporkan kantor berita milik pemerintah, Xinhua."
+        )
+    ]
+    assert not asks_about_unmentioned("Apa nama kantor berita milik pemerintah China?", xinhua)
     # a question with few words besides its names is not judged by its words
     assert asks_about_unmentioned("Siapa yang memenangkan Piala Dunia FIFA 2022?", P)
     assert asks_about_unmentioned("Apakah jabatan Erkki Tuomioja?", [*P, *bppt])
