@@ -321,6 +321,17 @@ def _short_and_long(name: str, bracket: str) -> bool:
     )
 
 
+def _spelt_out(name: str, short: str) -> str | None:
+    """The end of ``name`` whose capitalised words' initials spell ``short`` ("Pemerintah RI
+    dan Gerakan Aceh Merdeka", "GAM" -> "Gerakan Aceh Merdeka"), if any."""
+    words = name.split()
+    for start in range(len(words) - 1, -1, -1):
+        initials = "".join(w[0] for w in words[start:] if w[0].isupper())
+        if initials.casefold() == short.casefold():
+            return " ".join(words[start:])
+    return None
+
+
 def _bare(name: str, at: int, text: str) -> list[str]:
     """The ways an answer may write a bracketed name of the passages: whole, without the titles
     before it ("Ketua Asosiasi …" -> "Asosiasi …"), without a sentence opener ("Menurut …")."""
@@ -358,21 +369,26 @@ def abbreviations_as_written(answer: str, passages: Sequence[Passage]) -> str:
         return short if guessed else m.group(0)
 
     answer = _BRACKETED_NAME.sub(short_form, answer)
-    brackets: dict[str, set[str]] = {}
+    # What the answer may write -> (the other half, the whole as the passages write it).
+    written: dict[str, set[tuple[str, str]]] = {}
     for m in _BRACKETED_NAME.finditer(text):
-        if _short_and_long(m.group(1), m.group(2).strip()):
-            for name in _bare(m.group(1), m.start(), text):
-                brackets.setdefault(name, set()).add(m.group(2).strip())
-    for name, given in brackets.items():
-        if len(given) != 1:
-            continue  # "Isinbayeva (Rusia)" here and "(26)" there: no one way to write it
-        (bracket,) = given
-        if bracket.casefold() in answer.casefold():
+        name, bracket = m.group(1), m.group(2).strip()
+        if not _short_and_long(name, bracket):
             continue
-        for m in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])(?!\s+[A-Z(])", answer):
+        for bare in _bare(name, m.start(), text):
+            written.setdefault(bare, set()).add((bracket, f"{bare} ({bracket})"))
+        if len(bracket) > 2 and (spelt := _spelt_out(name, bracket)):  # not "AS": "dollar AS"
+            written.setdefault(bracket, set()).add((spelt, f"{spelt} ({bracket})"))
+    for name, forms in written.items():
+        if len(forms) != 1:
+            continue  # "Isinbayeva (Rusia)" here and "(26)" there: no one way to write it
+        ((other, whole),) = forms
+        if other.casefold() in answer.casefold():
+            continue
+        for m in re.finditer(rf"(?<![\w'’(-]){re.escape(name)}(?![\w'’-])(?!\s+[A-Z(])", answer):
             before = _NAME_BEFORE.search(answer[: m.start()])
             if before is None or before.group(0).strip().casefold() in _TITLES:
-                answer = f"{answer[: m.end()]} ({bracket}){answer[m.end() :]}"
+                answer = f"{answer[: m.start()]}{whole}{answer[m.end() :]}"
                 break
     return answer
 

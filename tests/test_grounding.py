@@ -186,6 +186,21 @@ def test_a_name_is_written_with_the_short_form_or_expansion_the_passages_give_it
     assert abbreviations_as_written("Dr Bana dari Institut Teknologi Bandung (ITB).", texts) == (
         "Dr Bana dari ITB."
     )
+    # a bare short form gets the name it stands for (facqa f0786, "Apakah kepanjangan dari
+    # UNOPS?"), only the words that spell it, and not a two-letter one ("dollar AS")
+    aceh = [
+        Passage(1, "g.txt", "G", 0, 200, "Pemerintah RI dan Gerakan Aceh Merdeka (GAM) berunding"
+                " di Amerika Serikat (AS) dengan United Nations Office for Project Services"
+                " (UNOPS)."),
+    ]  # fmt: skip
+    assert abbreviations_as_written("UNOPS adalah unit PBB. [1]", aceh) == (
+        "United Nations Office for Project Services (UNOPS) adalah unit PBB. [1]"
+    )
+    assert (
+        abbreviations_as_written("GAM berunding.", aceh) == "Gerakan Aceh Merdeka (GAM) berunding."
+    )
+    for kept in ("Harganya 5 dollar AS.", "GAM adalah Gerakan Aceh Merdeka."):
+        assert abbreviations_as_written(kept, aceh) == kept
     # left alone: a place that is only part of a bracketed name, an aside that is no short
     # form, a short form the answer gives already, an expansion whose words the passages have
     for kept in (
