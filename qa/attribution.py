@@ -385,9 +385,13 @@ def abbreviations_as_written(answer: str, passages: Sequence[Passage]) -> str:
         ((other, whole),) = forms
         if other.casefold() in answer.casefold():
             continue
-        for m in re.finditer(rf"(?<![\w'’(-]){re.escape(name)}(?![\w'’-])(?!\s+[A-Z(])", answer):
+        # A short form stands whole beside other names ("Direktur Utama BES Bastian Purnama");
+        # a name must not be part of a longer one.
+        short = whole.endswith(f"({name})")
+        ends = r"(?!\s*\()" if short else r"(?!\s+[A-Z(])"
+        for m in re.finditer(rf"(?<![\w'’(-]){re.escape(name)}(?![\w'’-]){ends}", answer):
             before = _NAME_BEFORE.search(answer[: m.start()])
-            if before is None or before.group(0).strip().casefold() in _TITLES:
+            if short or before is None or before.group(0).strip().casefold() in _TITLES:
                 answer = f"{answer[: m.start()]}{whole}{answer[m.end() :]}"
                 break
     return answer
