@@ -199,6 +199,10 @@ def test_a_name_is_written_with_the_short_form_or_expansion_the_passages_give_it
     assert (
         abbreviations_as_written("GAM berunding.", aceh) == "Gerakan Aceh Merdeka (GAM) berunding."
     )
+    # a short form stands whole beside titles and names (facqa f1181)
+    assert abbreviations_as_written("Ketua GAM Malik Mahmud.", aceh) == (
+        "Ketua Gerakan Aceh Merdeka (GAM) Malik Mahmud."
+    )
     for kept in ("Harganya 5 dollar AS.", "GAM adalah Gerakan Aceh Merdeka."):
         assert abbreviations_as_written(kept, aceh) == kept
     # left alone: a place that is only part of a bracketed name, an aside that is no short
