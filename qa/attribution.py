@@ -538,6 +538,39 @@ def asks_about_unmentioned(
     return bool(there) and not any(there) and not _states_the_question(question, passages)
 
 
+# "Siapa (nama) menteri …?": the question asks for whoever holds an office. Honorifics and
+# degrees ("Siapa Profesor …", "Siapa sang juara?") stand before names, not for an office.
+_OFFICES = _TITLES - {
+    "h", "hj", "pak", "bu", "bapak", "ibu", "tuan", "nyonya", "sang", "saudara", "dr", "ir",
+    "drs", "prof", "profesor", "sir", "mr", "mrs", "ms", "saint", "st",
+}  # fmt: skip
+_ASKS_HOLDER = re.compile(r"^\W*siapa(?:kah)?\s+(?:nama\s+)?(\w+)", re.IGNORECASE)
+# Short forms Indonesian news writes titles in ("Menlu Rusia", "Wapres"): the title is mentioned.
+_TITLE_SHORT_FORMS = {
+    "menteri": r"men(?:lu|keu|dagri|ko\w*|han|pora|tan|kes|diknas|hut|ag|aker\w*|ristek|kominfo"
+    r"|hub|perin|dag|neg\w*|pan|sos|pu|budpar|kumham|pera|lh)",
+    "presiden": r"(?:wa|ca)pres",
+    "wakil": r"wa(?:pres|gub|bup|kil)\w*",
+    "kepala": r"ka(?:pol\w*|sad|sal|sau|bareskrim|dis\w*|nwil\w*)",
+    "gubernur": r"(?:wa)?gub\w*",
+}
+
+
+def asks_for_unmentioned_title(question: str, passages: Sequence[Passage]) -> bool:
+    """Whether a *who* question asks for the holder of a title no passage mentions ("Siapa nama
+    menteri luar negeri Rusia …?" over an article quoting professors): whoever the model names
+    holds another role. Indonesian questions only: an English title ("Director General") is
+    written otherwise in Indonesian passages. Replayed over every recorded answer of facqa
+    samples A–E, the seed and dev sets, it fires on no right answer (bench/QUALITY.md row 34)."""
+    m = _ASKS_HOLDER.match(question)
+    title = m.group(1).casefold() if m else ""
+    if title not in _OFFICES:
+        return False
+    short = _TITLE_SHORT_FORMS.get(title)
+    pattern = rf"\b(?:{re.escape(title)}" + (rf"|{short}\b" if short else "") + ")"
+    return not re.search(pattern, _text_of(passages), re.IGNORECASE)
+
+
 def unsupported_names(
     answer: str,
     passages: Sequence[Passage],

@@ -22,6 +22,7 @@ from qa.attribution import (
     Evidence,
     abbreviations_as_written,
     asks_about_unmentioned,
+    asks_for_unmentioned_title,
     counts_as_written,
     dates_as_written,
     find_evidence,
@@ -349,6 +350,8 @@ class AnswerStream:
         fuzzy, share = self.language == "en", self._corpus_share
         if asks_about_unmentioned(self.question, everything_read, fuzzy=fuzzy, corpus_share=share):
             return REFUSAL[self.language], (), True  # the passages are about something else
+        if self.language == "id" and asks_for_unmentioned_title(self.question, everything_read):
+            return REFUSAL[self.language], (), True  # whoever is named holds another role
         evidence = find_evidence(text, self.question, read)
         supported, unsupported = unsupported_names(
             text, everything_read, fuzzy=fuzzy, question=self.question, corpus_share=share

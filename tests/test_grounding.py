@@ -8,6 +8,7 @@ from qa.answer_shape import shape_mismatch
 from qa.attribution import (
     abbreviations_as_written,
     asks_about_unmentioned,
+    asks_for_unmentioned_title,
     counts_as_written,
     dates_as_written,
     find_evidence,
@@ -575,3 +576,23 @@ def test_an_answer_with_an_invented_date_form_is_kept_in_the_articles_form(setti
     answer = engine.answer("Kapan MoU pembangunan sekolah Unicef ditandatangani?")
     assert not answer.refused
     assert answer.answer.startswith("MoU itu ditandatangani pada Jumat, 9/9.")
+
+
+def test_a_who_question_about_an_office_no_passage_mentions_is_off_topic() -> None:
+    """Seed s069: the article quotes professors and names no minister; the model answered with a
+    professor."""
+    scholars = [Passage(1, "s.txt", "S", 0, 80, "Kata Leif-Eric Easley, profesor di Seoul.")]
+    lavrov = [Passage(1, "l.txt", "L", 0, 80, "Menlu Rusia Sergei Lavrov ikut datang.")]
+    question = "Siapa nama menteri luar negeri Rusia yang mendampingi Putin?"
+    assert asks_for_unmentioned_title(question, scholars)
+    assert not asks_for_unmentioned_title(question, lavrov)  # "Menlu" is the minister
+    # not an office: an honorific, or no title at all
+    assert not asks_for_unmentioned_title("Siapa Profesor Easley?", lavrov)
+    assert not asks_for_unmentioned_title("Siapa yang datang?", scholars)
+
+
+def test_a_question_for_an_office_no_passage_mentions_is_refused(engine_with) -> None:
+    answer = engine_with("Leif-Eric Easley mendampingi Putin. [1]").answer(
+        "Siapa nama menteri luar negeri Rusia yang mendampingi Putin?"
+    )
+    assert answer.refused and answer.answer == REFUSAL["id"]
