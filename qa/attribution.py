@@ -57,10 +57,14 @@ def _text_of(passages: Sequence[Passage]) -> str:
     return " ".join(p.text for p in passages)
 
 
+def _starts_sentence(text: str, at: int, marks: tuple[str, ...] = (".", "!", "?")) -> bool:
+    """Whether position ``at`` of ``text`` is the start of a sentence (or follows ``marks``)."""
+    return at == 0 or text[:at].rstrip().endswith(marks)
+
+
 def _as_placed(word: str, text: str, at: int) -> str:
     """``word`` capitalised when it is put at a sentence start of ``text`` (position ``at``)."""
-    starts = at == 0 or text[:at].rstrip().endswith((".", "!", "?"))
-    return word.capitalize() if starts else word
+    return word.capitalize() if _starts_sentence(text, at) else word
 
 
 _SPLIT_NUMBER = re.compile(r"\b(\d+)([.,]) (\d+)\b")
@@ -337,7 +341,7 @@ def _bare(name: str, at: int, text: str) -> list[str]:
     before it ("Ketua Asosiasi …" -> "Asosiasi …"), without a sentence opener ("Menurut …")."""
     whole = name.split()
     starts = [whole]
-    if len(whole) > 1 and (at == 0 or text[:at].rstrip().endswith((".", "!", "?", "-"))):
+    if len(whole) > 1 and _starts_sentence(text, at, (".", "!", "?", "-")):  # "Kompas-Otoritas"
         starts.append(whole[1:])
     forms = []
     for words in starts:
@@ -550,7 +554,7 @@ _TITLE_SHORT_FORMS = {
     "menteri": r"men(?:lu|keu|dagri|ko\w*|han|pora|tan|kes|diknas|hut|ag|aker\w*|ristek|kominfo"
     r"|hub|perin|dag|neg\w*|pan|sos|pu|budpar|kumham|pera|lh)",
     "presiden": r"(?:wa|ca)pres",
-    "wakil": r"wa(?:pres|gub|bup|kil)\w*",
+    "wakil": r"wa(?:pres|gub|bup)\w*",
     "kepala": r"ka(?:pol\w*|sad|sal|sau|bareskrim|dis\w*|nwil\w*)",
     "gubernur": r"(?:wa)?gub\w*",
 }
