@@ -130,6 +130,32 @@ def _counted_words(answer: str) -> list[str]:
     return counted
 
 
+# "How many North Korean soldiers have been sent …?": the words after "how many" up to the verb
+# or a preposition; the last is the noun counted.
+_HOW_MANY_PHRASE = re.compile(
+    r"\bhow\s+many\s+(?P<phrase>[\w/'-]+(?:\s+(?!(?:have|has|had|were|was|are|is|did|do|does"
+    r"|will|would|can|could|in|of|at|on|from|for|to|per|that|who|which)\b)[\w/'-]+){0,3})",
+    re.IGNORECASE,
+)
+
+
+def _english_count_missing(question: str, answer: str) -> str | None:
+    """The noun an English "how many" question counts, when the answer counts other things and
+    never names it ("How many soldiers …?" -> "… two countries … 24 years ago")."""
+    asked = _HOW_MANY_PHRASE.search(question)
+    if not asked:
+        return None
+    noun = asked.group("phrase").split()[-1].casefold()
+    if _unit(noun) or noun in _SPAN_WORDS or len(noun) < 4:
+        return None
+    stem = noun[:5]
+    counted = _counted_words(answer)
+    if not counted or "" in counted:  # a bare number may count anything
+        return None
+    named = re.search(rf"\b{re.escape(stem)}", answer, re.IGNORECASE)
+    return None if named else noun
+
+
 def _numbers(text: str) -> set[str]:
     return {m.group(0).casefold() for m in _WHOLE_NUMBER.finditer(text)}
 
@@ -162,4 +188,7 @@ def shape_mismatch(question: str, answer: str) -> str | None:
                 return f"a count of {word} was asked for, not a date"
             if all(_unit(w) for w in counted_words):
                 return f"a count of {word} was asked for, not a span of time"
+        noun = _english_count_missing(question, answer)
+        if noun:
+            return f"a count of {noun} was asked for"
     return None

@@ -371,6 +371,11 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         ("Tanggal berapakah Anwar memenangi gugatan?", "Pada Kamis (18/8).", True),
         ("Pada tahun berapa Putin terakhir ke sana?", "2000", True),
         ("Berapa jumlah kabupaten/kota yang rusak?", "11 kabupaten/kota.", True),
+        # an English count that never names what it counts, and counts other things
+        ("How many North Korean soldiers were sent?", "Two countries, 24 years ago.", False),
+        ("How many North Korean soldiers were sent?", "About 10,000 soldiers.", True),
+        ("How many soldiers were sent?", "About 10,000.", True),  # a bare number
+        ("How many pentas theaters has he built?", "He has built 27 pentas theaters.", True),
     ],
 )
 def test_an_answer_must_have_the_shape_the_question_asks_for(
