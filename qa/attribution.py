@@ -472,6 +472,13 @@ _ON_TOPIC = 1 / 2
 _SETTING_SHARE = 0.05
 
 
+def _by_initials(name: list[str], mentioned: Callable[[str], bool]) -> bool:
+    """Whether a name of three or more capitalised words is mentioned by its initials ("Bursa
+    Efek Surabaya" where the passages write only "BES")."""
+    initials = "".join(w[0] for w in name if w[0].isupper())
+    return len(initials) >= 3 and len(initials) == len(name) and mentioned(initials)
+
+
 def _question_names_there(
     question: str,
     mentioned: Callable[[str], bool],
@@ -479,15 +486,19 @@ def _question_names_there(
 ) -> list[bool]:
     """For each name of the question, whether the passages mention it. Whole names, not words,
     count: a long name ("Pekan Olahraga Provinsi Sumsel") weighs as much as a short one; a name
-    is there when most of its words are. Numbers say little about the subject. A question that
-    names only the corpus's setting ("Indonesia", in 13% of facqa's Indonesian news, which
-    rarely writes it out) names no subject: no name then decides whether passages are on-topic."""
+    is there when most of its words are, or its initials. Numbers say little about the subject.
+    A question that names only the corpus's setting ("Indonesia", in 13% of facqa's Indonesian
+    news, which rarely writes it out) names no subject: no name then decides whether passages
+    are on-topic."""
     topic = [g for g in _name_groups(question) if not g[0][0].isdigit()]
     if corpus_share is not None and all(
         corpus_share(w) >= _SETTING_SHARE for g in topic for w in g
     ):
         return []
-    return [sum(mentioned(w.casefold()) for w in g) >= _ON_TOPIC * len(g) for g in topic]
+    return [
+        sum(mentioned(w.casefold()) for w in g) >= _ON_TOPIC * len(g) or _by_initials(g, mentioned)
+        for g in topic
+    ]
 
 
 # A question with at least this many words besides its names, all in one passage sentence,
@@ -514,14 +525,31 @@ def _states_the_question(question: str, passages: Sequence[Passage]) -> bool:
     )
 
 
+# Spellings of one name in older or foreign and in current Indonesian ("Iraq"/"Irak",
+# "Soeharto"/"Suharto", "Djakarta"/"Jakarta", "Philipina"/"Filipina").
+_SPELLING_VARIANTS = re.compile(r"oe|dj|tj|ph|q")
+_VARIANT_OF = {"oe": "u", "dj": "j", "tj": "c", "ph": "f", "q": "k"}
+
+
+def _one_spelling(text: str) -> str:
+    return _SPELLING_VARIANTS.sub(lambda m: _VARIANT_OF[m.group(0)], text)
+
+
 def _mention_test(passages: Sequence[Passage], fuzzy: bool) -> Callable[[str], bool]:
-    """Whether the passages mention a (case-folded) word; ``fuzzy`` accepts near spellings."""
-    context = _text_of(passages).casefold()
+    """Whether the passages mention a (case-folded) word, in any of its spellings; ``fuzzy``
+    also accepts near spellings. An upper-case key is a short form, found only as written."""
+    text = _text_of(passages)
+    context = text.casefold()
+    respelt = _one_spelling(context)
     words = set(re.findall(r"\w+", context)) if fuzzy else set()
 
     def mentioned(key: str) -> bool:
-        return key in context or (
-            fuzzy and not key[0].isdigit() and any(close_spelling(key, w) for w in words)
+        if key.isupper():
+            return re.search(rf"\b{re.escape(key)}\b", text) is not None
+        return (
+            key in context
+            or _one_spelling(key) in respelt
+            or (fuzzy and not key[0].isdigit() and any(close_spelling(key, w) for w in words))
         )
 
     return mentioned
