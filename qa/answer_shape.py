@@ -104,6 +104,8 @@ _SPAN_WORDS = frozenset(
         "time",
     ]
 )
+# "Berapa lama(nya) …?" asks for a span of time (Indonesian has "berapa panjang" for lengths).
+_DURATION_WORDS = frozenset(["lama", "lamanya", "durasi"])
 _NUMBER_THEN_WORD = re.compile(
     rf"(?:\b\d[\d.,]*|\b(?:{_NUMBER_WORDS})\b)(?=(?P<next>\s*[\w/]*))", re.IGNORECASE
 )
@@ -182,6 +184,9 @@ def shape_mismatch(question: str, answer: str) -> str | None:
         given = _units_in(answer)
         if unit and given and unit not in given:
             return f"a count of {unit}s was asked for"
+        dated = _DATE.search(answer) or any(YEAR.fullmatch(n) for n in _numbers(answer))
+        if word in _DURATION_WORDS and not given and not dated:
+            return "a span of time was asked for"  # "Berapa lama …?" -> "500 sekolah"
         if word and not unit and word not in _SPAN_WORDS and not _WHICH_NUMBER.search(question):
             counted_words = _counted_words(answer)
             if not counted_words:  # "How many soldiers …?" -> "… on Tuesday (June 18)"
@@ -192,3 +197,31 @@ def shape_mismatch(question: str, answer: str) -> str | None:
         if noun:
             return f"a count of {noun} was asked for"
     return None
+
+
+_WHEN_ASKED = re.compile(r"\b(?:kapan(?:kah)?|when)\b", re.IGNORECASE)
+# Words that place something in time without a number ("setelah perang", "two weeks ago").
+_TIME_WORDS = frozenset([
+    "detik", "menit", "jam", "hari", "minggu", "pekan", "bulan", "tahun", "abad", "dekade",
+    "pagi", "siang", "sore", "malam", "kemarin", "lalu", "besok", "nanti", "sejak", "sebelum",
+    "sebelumnya", "sesudah", "setelah", "usai", "seusai", "saat", "ketika", "masa", "era",
+    "awal", "akhir", "pertengahan", "menjelang", "selama", "hingga", "sampai", "tadi",
+    "second", "minute", "hour", "day", "week", "month", "year", "century", "decade", "morning",
+    "noon", "afternoon", "evening", "night", "yesterday", "tomorrow", "ago", "since", "before",
+    "after", "during", "when", "until", "early", "late", "end", "beginning", "midnight",
+    "today", "tonight",
+])  # fmt: skip
+
+
+def gives_no_time(question: str, answer: str) -> bool:
+    """Whether a *when* question's answer places nothing in time the question did not already
+    ("Kapankah Belanda mengakui proklamasi 17 Agustus 1945?" -> "Belanda mengakui proklamasi
+    17 Agustus 1945."): no number, month, weekday or time word of its own."""
+    if not _WHEN_ASKED.search(question):
+        return False
+    if _numbers(answer) - _numbers(question):
+        return False
+    asked = set(re.findall(r"\w+", question.casefold()))
+    said = set(re.findall(r"\w+", answer.casefold())) - asked
+    timed = _TIME_WORDS | {m.casefold() for names in MONTH_NAMES for m in names}
+    return not said & timed and not _WEEKDAY.search(" ".join(said))

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.answer_shape import shape_mismatch
+from qa.answer_shape import gives_no_time, shape_mismatch
 from qa.attribution import (
     Evidence,
     abbreviations_as_written,
@@ -203,8 +203,9 @@ class AnswerStream:
     given by the grounding checks. So a refusal is held back while it is being written and, when
     ``retry`` is given, the model is asked again without the refusal (or "Tidak"/"No") as its
     first word; the answer it then writes is grounded like any other. An answer that only says
-    the question back ("Proses peralihan trafik ... dilaksanakan mulai 16 Januari 2006.") is
-    retried the same way, without its first word (said back twice, the first wording stays). It
+    the question back ("Proses peralihan trafik ... dilaksanakan mulai 16 Januari 2006."), or
+    lacks the shape asked for (no count for "how many", no time for "when"), is retried the same
+    way, without its first word (failing twice, the first wording stays). It
     is not held back (most answers start by repeating the question, and holding them would delay
     every first word), so the second try follows it on screen and the final answer replaces both.
     """
@@ -262,21 +263,27 @@ class AnswerStream:
                 self._parts, self._tokens = [], self._retry(avoid)
                 for text in self._tokens:
                     yield from self._shown([text])
-                if first_try and self._says_question_back("".join(self._parts)):
+                if first_try and self._answers_nothing("".join(self._parts)):
                     # Said back twice: the first, unconstrained wording stays. Not a refusal: the
                     # model found the passage it cites, so "the articles do not say" may be false.
                     self._parts = first_try
         finally:
             self._finish()
 
-    def _says_question_back(self, text: str) -> bool:
-        return self._asks and says_question_back(self.question, text)
+    def _answers_nothing(self, text: str) -> bool:
+        """Whether the answer only says the question back, or lacks the shape it asks for (a
+        count, a date, a time for *when*): worth a second try before it is refused or kept."""
+        answer = strip_citations(text)
+        return (self._asks and says_question_back(self.question, text)) or bool(
+            answer
+            and (shape_mismatch(self.question, answer) or gives_no_time(self.question, answer))
+        )
 
     def _avoid(self, shown: str, held: str) -> list[str] | None:
         """The first words a second try must not start with, or None when no second try."""
         if not shown and is_refusal(held):
             return [*REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
-        if self._says_question_back(shown + held):
+        if self._answers_nothing(shown + held):
             first = strip_citations(shown + held).split()[:1]
             return [*first, *REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
         return None

@@ -145,9 +145,16 @@ class ReluctantGenerator(FakeGenerator):
 
 
 class EchoingGenerator(ReluctantGenerator):
-    """Says the question back at first; asked again, it answers (``second``, or by quoting a
-    passage)."""
+    """Says the question back (or ``first``) at first; asked again, it answers (``second``, or
+    by quoting a passage)."""
+
+    def __init__(
+        self, second: str | None = None, first: str = "Menggelar karpet merah untuk Putin."
+    ) -> None:
+        super().__init__(second)
+        self.first = first
 
     def stream(self, prompt: str, max_tokens: int):
         self.prompts.append(prompt)
-        yield from ["Menggelar", " karpet", " merah", " untuk", " Putin", "."]
+        words = self.first.split(" ")
+        yield from [w if i == 0 else " " + w for i, w in enumerate(words)]

@@ -350,6 +350,43 @@ def test_a_question_said_back_twice_keeps_the_first_wording(settings) -> None:
     assert generator.avoided[0] == "Menggelar"
 
 
+@pytest.mark.parametrize(
+    ("question", "first", "second", "expected"),
+    [
+        (  # "when" answered without placing anything in time
+            "Kapan Putin terakhir kali mengunjungi Korea Utara?",
+            "Putin terakhir kali mengunjungi Korea Utara bersama Kim.",
+            "Pada tahun 2000.",
+            "2000",
+        ),
+        (  # "how many years" answered with no number at all
+            "Berapa tahun yang lalu Putin terakhir ke Pyongyang?",
+            "Putin terakhir ke Pyongyang bersama Kim.",
+            "Sekitar 24 tahun yang lalu.",
+            "24 tahun",
+        ),
+    ],
+)
+def test_an_answer_without_the_shape_asked_for_is_asked_again(
+    settings, question: str, first: str, second: str, expected: str
+) -> None:
+    generator = EchoingGenerator(second=second, first=first)
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    answer = engine.answer(question)
+    assert expected in answer.answer and not answer.refused and answer.sources
+    assert generator.avoided[0] == first.split()[0]
+
+
+def test_a_when_answer_without_a_time_twice_keeps_the_first_wording(settings) -> None:
+    first = "Putin terakhir kali mengunjungi Korea Utara bersama Kim."
+    generator = EchoingGenerator(second="Kunjungan itu terjadi lagi.", first=first)
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    answer = engine.answer("Kapan Putin terakhir kali mengunjungi Korea Utara?")
+    assert answer.answer.startswith(first) and generator.avoided
+
+
 def test_a_yes_no_question_answered_by_saying_it_is_not_asked_again(settings) -> None:
     generator = EchoingGenerator()
     engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer_shape import shape_mismatch
+from qa.answer_shape import gives_no_time, shape_mismatch
 from qa.attribution import (
     abbreviations_as_written,
     asks_about_unmentioned,
@@ -371,6 +371,10 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         ("Tanggal berapakah Anwar memenangi gugatan?", "Pada Kamis (18/8).", True),
         ("Pada tahun berapa Putin terakhir ke sana?", "2000", True),
         ("Berapa jumlah kabupaten/kota yang rusak?", "11 kabupaten/kota.", True),
+        # "berapa lama" asks for a span of time, or a year or date it lasts until
+        ("Berapa lamakah target pembangunan sekolah?", "Lebih dari 500 sekolah.", False),
+        ("Berapa lama konser itu berlangsung?", "Selama 90 menit.", True),
+        ("Berapa lama proyek itu berjalan?", "Hingga 2008.", True),
         # an English count that never names what it counts, and counts other things
         ("How many North Korean soldiers were sent?", "Two countries, 24 years ago.", False),
         ("How many North Korean soldiers were sent?", "About 10,000 soldiers.", True),
@@ -401,6 +405,19 @@ def test_a_question_about_what_no_passage_mentions_is_refused(engine_with) -> No
     assert not asks_about_unmentioned("Who met Putin in North Korea?", putin, fuzzy=True)
     answer = engine_with("Korea Utara. [1]").answer("Siapa yang memenangkan Piala Dunia FIFA 2022?")
     assert answer.refused and answer.answer == REFUSAL["id"]
+
+
+def test_a_question_name_is_mentioned_in_another_spelling_or_by_its_initials() -> None:
+    """facqa f0417 ("Iraq" where the article writes "Irak") and f0768 ("Bursa Efek Surabaya"
+    where it writes "BES"): right answers were refused as off-topic."""
+    irak = [Passage(1, "i.txt", "I", 0, 60, "Pemilu pertama di Irak digelar 30 Januari 2005.")]
+    assert not asks_about_unmentioned("Kapan pemilu pertama Iraq digelar?", irak)
+    assert asks_about_unmentioned("Kapan pemilu pertama Iran digelar?", irak)
+    bes = [Passage(1, "b.txt", "B", 0, 60, "BES memberi batas waktu hingga 31 Desember 2005.")]
+    assert not asks_about_unmentioned("Hingga kapan batas dari Bursa Efek Surabaya?", bes)
+    # initials count only as a whole upper-case word ("besar" is no "BES")
+    besar = [Passage(1, "b.txt", "B", 0, 60, "Batas waktu terbesar hingga 31 Desember 2005.")]
+    assert asks_about_unmentioned("Hingga kapan batas dari Bursa Efek Surabaya?", besar)
 
 
 def test_a_question_naming_only_the_corpus_setting_is_not_off_topic() -> None:
@@ -601,3 +618,26 @@ def test_a_question_for_an_office_no_passage_mentions_is_refused(engine_with) ->
         "Siapa nama menteri luar negeri Rusia yang mendampingi Putin?"
     )
     assert answer.refused and answer.answer == REFUSAL["id"]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "no_time"),
+    [
+        (  # facqa f1366: the question's own date said back
+            "Kapankah Belanda akhirnya mengakui proklamasi kemerdekaan RI 17 Agustus 1945?",
+            "Pemerintah Kerajaan Belanda akhirnya mengakui proklamasi kemerdekaan RI 17 Agustus "
+            "1945.",
+            True,
+        ),
+        ("Kapankah Belanda mengakui proklamasi?", "Belanda mengakui pada Selasa (16/8).", False),
+        ("Kapan Kerinci dikenal?", "Sejak awal abad ke-19.", False),
+        ("Kapan Kerinci dikenal?", "Setelah perang usai.", False),
+        ("When did Putin arrive?", "He arrived on Tuesday.", False),
+        ("When did Putin arrive?", "Putin arrived with Kim.", True),
+        ("Siapa yang tiba?", "Putin tiba bersama Kim.", False),  # no time asked
+    ],
+)
+def test_a_when_answer_must_place_something_in_time(
+    question: str, answer: str, no_time: bool
+) -> None:
+    assert gives_no_time(question, answer) is no_time
