@@ -204,8 +204,8 @@ class AnswerStream:
     ``retry`` is given, the model is asked again without the refusal (or "Tidak"/"No") as its
     first word; the answer it then writes is grounded like any other. An answer that only says
     the question back ("Proses peralihan trafik ... dilaksanakan mulai 16 Januari 2006."), or
-    lacks the shape asked for (no count for "how many", no time for "when"), is retried the same
-    way, without its first word (failing twice, the first wording stays). It
+    gives no time for "when", is retried the same way, without its first word (failing twice,
+    the first wording stays). It
     is not held back (most answers start by repeating the question, and holding them would delay
     every first word), so the second try follows it on screen and the final answer replaces both.
     """
@@ -271,12 +271,12 @@ class AnswerStream:
             self._finish()
 
     def _answers_nothing(self, text: str) -> bool:
-        """Whether the answer only says the question back, or lacks the shape it asks for (a
-        count, a date, a time for *when*): worth a second try before it is refused or kept."""
-        answer = strip_citations(text)
+        """Whether the answer only says the question back, or places nothing in time for a
+        *when* question: worth a second try. Not an answer of the wrong shape (a date for "how
+        many"): that is refused, as a second try then guesses (seed s068, s070)."""
+        answered = strip_citations(text)
         return (self._asks and says_question_back(self.question, text)) or bool(
-            answer
-            and (shape_mismatch(self.question, answer) or gives_no_time(self.question, answer))
+            answered and gives_no_time(self.question, answered)
         )
 
     def _avoid(self, shown: str, held: str) -> list[str] | None:
