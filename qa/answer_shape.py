@@ -211,6 +211,7 @@ _TIME_WORDS = frozenset([
     "after", "during", "when", "until", "early", "late", "end", "beginning", "midnight",
     "today", "tonight",
 ])  # fmt: skip
+_PLACES_IN_TIME = _TIME_WORDS | {month for names in MONTH_NAMES for month in names}
 
 
 def gives_no_time(question: str, answer: str) -> bool:
@@ -223,5 +224,4 @@ def gives_no_time(question: str, answer: str) -> bool:
         return False
     asked = set(re.findall(r"\w+", question.casefold()))
     said = set(re.findall(r"\w+", answer.casefold())) - asked
-    timed = _TIME_WORDS | {m.casefold() for names in MONTH_NAMES for m in names}
-    return not said & timed and not _WEEKDAY.search(" ".join(said))
+    return not said & _PLACES_IN_TIME and not _WEEKDAY.search(" ".join(said))

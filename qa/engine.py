@@ -205,9 +205,9 @@ class AnswerStream:
     first word; the answer it then writes is grounded like any other. An answer that only says
     the question back ("Proses peralihan trafik ... dilaksanakan mulai 16 Januari 2006."), or
     gives no time for "when", is retried the same way, without its first word (failing twice,
-    the first wording stays). It
-    is not held back (most answers start by repeating the question, and holding them would delay
-    every first word), so the second try follows it on screen and the final answer replaces both.
+    the first wording stays). It is not held back (most answers start by repeating the question,
+    and holding them would delay every first word), so the second try follows it on screen and
+    the final answer replaces both.
     """
 
     def __init__(
@@ -264,7 +264,7 @@ class AnswerStream:
                 for text in self._tokens:
                     yield from self._shown([text])
                 if first_try and self._answers_nothing("".join(self._parts)):
-                    # Said back twice: the first, unconstrained wording stays. Not a refusal: the
+                    # Failed twice: the first, unconstrained wording stays. Not a refusal: the
                     # model found the passage it cites, so "the articles do not say" may be false.
                     self._parts = first_try
         finally:
