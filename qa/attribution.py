@@ -352,6 +352,57 @@ def _bare(name: str, at: int, text: str) -> list[str]:
     return [" ".join(f) for f in forms if len(f) > 1 or _ABBREVIATION.fullmatch(f[0])]
 
 
+# Ranks, degrees and legal forms an article writes as part of how it names someone or something
+# ("Jenderal Than Shwe", "Ir Bambang Istijono", "PT Indelberg Indonesia").
+_NAMING_TITLES = frozenset([
+    "jenderal", "kolonel", "mayor", "kapten", "letjen", "mayjen", "brigjen", "laksamana",
+    "marsekal", "kanselir", "raja", "ratu", "sultan", "paus", "syekh", "profesor", "prof", "dr",
+    "ir", "drs", "h", "hj", "kh", "pt", "cv",
+])  # fmt: skip
+_WORD_BEFORE = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*\s+$")  # "H Basril Djabar": "H"
+_NAME_OF_WORDS = re.compile(rf"(?<![\w'’-]){_CAPITALISED}(?:\s+{_CAPITALISED})+(?![\w'’-])")
+
+
+def titles_as_written(answer: str, passages: Sequence[Passage]) -> str:
+    """Give a name of two or more words the one rank, degree or legal form the passages put
+    before it ("Than Shwe" -> "Jenderal Than Shwe"): news names someone in full at the first
+    mention and shortly after, and the full form is how the article names them. Not when the
+    answer already has a capitalised word before the name or uses the title elsewhere
+    ("Kanselir Jerman adalah Gerhard Schroeder"), nor for a title that ends a longer one
+    ("Direktur Jenderal …")."""
+    text = _text_of(passages)
+    said = set(re.findall(r"[\w'’-]+", answer.casefold()))
+
+    def title_before(at: int) -> str | None:
+        """The word right before position ``at``, unless it ends a longer title."""
+        word = re.search(r"(?<![\w'’-])([\w'’-]+)\s+$", text[:at])
+        if word is None:
+            return None
+        longer = re.search(r"([\w'’-]+)\s+$", text[: word.start()])
+        if longer and longer.group(1).casefold() in _TITLES | {"sekretaris", "inspektur"}:
+            return None  # "Direktur Jenderal …", "Sekretaris Jenderal …"
+        return word.group(1)
+
+    def titled(m: re.Match[str]) -> str:
+        name = m.group(0)
+        if name.split()[0].casefold() in _TITLES or _WORD_BEFORE.search(answer[: m.start()]):
+            return name
+        pattern = rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])"
+        titles = {
+            title
+            for o in re.finditer(pattern, text)
+            if (title := title_before(o.start()))
+            and title[0].isupper()
+            and title.casefold() in _NAMING_TITLES
+        }
+        if len(titles) != 1:
+            return name
+        (title,) = titles
+        return name if title.casefold() in said else f"{title} {name}"
+
+    return _NAME_OF_WORDS.sub(titled, answer)
+
+
 def abbreviations_as_written(answer: str, passages: Sequence[Passage]) -> str:
     """Write a name with the short form or expansion the passages give it in brackets, and a
     short form the model spelt out as the passages write it: "Asosiasi Pertekstilan Indonesia"

@@ -32,6 +32,7 @@ from qa.attribution import (
     number_words_as_written,
     qualifiers_as_written,
     rejoin_numbers,
+    titles_as_written,
     unsupported_names,
     without_unsupported_asides,
 )
@@ -326,6 +327,7 @@ class AnswerStream:
             text = counts_as_written(text, read)
             text = without_unsupported_asides(text, read, self.question)
             text = abbreviations_as_written(text, read)
+            text = titles_as_written(text, read)
         text, sources, refused = self._ground(text, read)
         self._answer = Answer(
             question=self.question,

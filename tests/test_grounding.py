@@ -18,6 +18,7 @@ from qa.attribution import (
     number_words_as_written,
     qualifiers_as_written,
     rejoin_numbers,
+    titles_as_written,
     unsupported_names,
     without_unsupported_asides,
 )
@@ -641,3 +642,23 @@ def test_a_when_answer_must_place_something_in_time(
     question: str, answer: str, no_time: bool
 ) -> None:
     assert gives_no_time(question, answer) is no_time
+
+
+def test_a_name_gets_the_rank_degree_or_legal_form_the_passages_give_it() -> None:
+    """facqa E f1558, D f0568, G f0267: the article's first mention carries the title."""
+    shwe = [
+        Passage(1, "m.txt", "M", 0, 90, "Muncul desas-desus Jenderal Than Shwe sakit. Namun, "
+                "keberadaan Than Shwe belum jelas.")
+    ]  # fmt: skip
+    answer = "Pemimpin junta militer Myanmar adalah Than Shwe. [1]"
+    assert titles_as_written(answer, shwe) == answer.replace("Than", "Jenderal Than")
+    firm = [Passage(1, "p.txt", "P", 0, 60, "Sinopec bersama dengan PT Indelberg Indonesia.")]
+    assert titles_as_written("Indelberg Indonesia. [1]", firm) == "PT Indelberg Indonesia. [1]"
+    # already titled in the answer, the title said elsewhere in it, or part of a longer title
+    djabar = [Passage(1, "d.txt", "D", 0, 40, "Diprakarsai H Basril Djabar, pemimpin umum.")]
+    assert titles_as_written("Oleh H Basril Djabar.", djabar) == "Oleh H Basril Djabar."
+    schroeder = [Passage(1, "s.txt", "S", 0, 40, "Kata Kanselir Gerhard Schroeder di Berlin.")]
+    answer = "Kanselir Jerman adalah Gerhard Schroeder."
+    assert titles_as_written(answer, schroeder) == answer
+    dirjen = [Passage(1, "k.txt", "K", 0, 50, "Kata Direktur Jenderal Pajak Hadi Poernomo.")]
+    assert titles_as_written("Hadi Poernomo.", dirjen) == "Hadi Poernomo."
