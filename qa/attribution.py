@@ -588,7 +588,8 @@ def _one_spelling(text: str) -> str:
 
 def _mention_test(passages: Sequence[Passage], fuzzy: bool) -> Callable[[str], bool]:
     """Whether the passages mention a (case-folded) word, in any of its spellings; ``fuzzy``
-    also accepts near spellings. An upper-case key is a short form, found only as written."""
+    also accepts near spellings. An upper-case key is a short form, found only as written; a
+    hyphenated one ("Indonesia-Papua") is mentioned when each of its names is."""
     text = _text_of(passages)
     context = text.casefold()
     respelt = _one_spelling(context)
@@ -597,6 +598,8 @@ def _mention_test(passages: Sequence[Passage], fuzzy: bool) -> Callable[[str], b
     def mentioned(key: str) -> bool:
         if key.isupper():
             return re.search(rf"\b{re.escape(key)}\b", text) is not None
+        if "-" in key.strip("-") and not key[0].isdigit():  # "Indonesia-Papua": each name
+            return all(mentioned(part) for part in key.split("-") if part)
         return (
             key in context
             or _one_spelling(key) in respelt

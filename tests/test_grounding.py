@@ -408,7 +408,7 @@ def test_a_question_about_what_no_passage_mentions_is_refused(engine_with) -> No
     assert answer.refused and answer.answer == REFUSAL["id"]
 
 
-def test_a_question_name_is_mentioned_in_another_spelling_or_by_its_initials() -> None:
+def test_a_question_name_is_mentioned_in_another_spelling_by_its_initials_or_parts() -> None:
     """facqa f0417 ("Iraq" where the article writes "Irak") and f0768 ("Bursa Efek Surabaya"
     where it writes "BES"): right answers were refused as off-topic."""
     irak = [Passage(1, "i.txt", "I", 0, 60, "Pemilu pertama di Irak digelar 30 Januari 2005.")]
@@ -416,6 +416,10 @@ def test_a_question_name_is_mentioned_in_another_spelling_or_by_its_initials() -
     assert asks_about_unmentioned("Kapan pemilu pertama Iran digelar?", irak)
     bes = [Passage(1, "b.txt", "B", 0, 60, "BES memberi batas waktu hingga 31 Desember 2005.")]
     assert not asks_about_unmentioned("Hingga kapan batas dari Bursa Efek Surabaya?", bes)
+    # a hyphenated name is mentioned when each of its names is (facqa H f0706)
+    klb = [Passage(1, "k.txt", "K", 0, 80, "Pelintas batas Indonesia memegang KLB, warga Papua.")]
+    assert not asks_about_unmentioned("Apa dokumen pelintas Indonesia-Papua Niugini?", klb)
+    assert asks_about_unmentioned("Apa dokumen pelintas Indonesia-Jepang Niugini?", klb)
     # initials count only as a whole upper-case word ("besar" is no "BES")
     besar = [Passage(1, "b.txt", "B", 0, 60, "Batas waktu terbesar hingga 31 Desember 2005.")]
     assert asks_about_unmentioned("Hingga kapan batas dari Bursa Efek Surabaya?", besar)
