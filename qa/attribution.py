@@ -705,6 +705,10 @@ def without_unsupported_asides(answer: str, passages: Sequence[Passage], questio
             kept = kept[: m.start()] + kept[m.end() :]
     if kept == answer or unsupported_names(kept, passages, question=question)[1]:
         return answer
-    context = set(tokenize(_text_of(passages)))
+    text = _text_of(passages)
+    context = set(tokenize(text))
     new = set(tokenize(strip_citations(kept))) - set(tokenize(question))
-    return kept if new & context else answer
+    # A name counts too: "AS" (Amerika Serikat) is a stop word to the tokenizer ("as").
+    new_names = set(names_and_numbers(strip_citations(kept))) - set(names_and_numbers(question))
+    named = any(re.search(rf"(?<![\w'’-]){re.escape(n)}(?![\w'’-])", text) for n in new_names)
+    return kept if new & context or named else answer
