@@ -359,6 +359,8 @@ _NAMING_TITLES = frozenset([
     "marsekal", "kanselir", "raja", "ratu", "sultan", "paus", "syekh", "profesor", "prof", "dr",
     "ir", "drs", "h", "hj", "kh", "pt", "cv",
 ])  # fmt: skip
+# Words a longer title starts with, so a rank after them is no rank ("Sekretaris Jenderal").
+_TITLE_STARTS = _TITLES | {"sekretaris", "inspektur"}
 _WORD_BEFORE = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*\s+$")  # "H Basril Djabar": "H"
 _NAME_OF_WORDS = re.compile(rf"(?<![\w'’-]){_CAPITALISED}(?:\s+{_CAPITALISED})+(?![\w'’-])")
 
@@ -379,7 +381,7 @@ def titles_as_written(answer: str, passages: Sequence[Passage]) -> str:
         if word is None:
             return None
         longer = re.search(r"([\w'’-]+)\s+$", text[: word.start()])
-        if longer and longer.group(1).casefold() in _TITLES | {"sekretaris", "inspektur"}:
+        if longer and longer.group(1).casefold() in _TITLE_STARTS:
             return None  # "Direktur Jenderal …", "Sekretaris Jenderal …"
         return word.group(1)
 
