@@ -437,7 +437,7 @@ def test_a_question_naming_only_the_corpus_setting_is_not_off_topic() -> None:
         Passage(1, "t.txt", "T", 0, 120, "Pelatih asal Thailand, Somkiet Sungsatitanon, yang "
                 "disewa untuk mempersiapkan tim nasional, mengamati jalannya kejurnas."),
     ]  # fmt: skip
-    question = "Pelatih asal negara manakah yang disewa Indonesia untuk tim nasional Indonesia?"
+    question = "Pelatih asal negara manakah yang disewa Indonesia?"
     answer = "Pelatih asal Thailand disewa untuk tim nasional Indonesia. [1]"
     setting = {"indonesia": 0.13, "thailand": 0.02}.get
 
@@ -451,6 +451,32 @@ def test_a_question_naming_only_the_corpus_setting_is_not_off_topic() -> None:
     # a rarer name beside it still has to be mentioned
     also_asked = "Pelatih asal negara manakah yang disewa Indonesia dan Malaysia?"
     assert asks_about_unmentioned(also_asked, takraw, corpus_share=share)
+
+
+def test_a_passage_sentence_stating_the_question_is_on_topic_without_its_names() -> None:
+    """facqa excerpts often leave the subject out ("Brasil", facqa I f0324): a sentence holding
+    all but one of five or more of the question's other words is about the question; fewer
+    words must all be there, or "Iran" would be asked about a passage on Irak."""
+    embraer = [
+        Passage(1, "e.txt", "E", 0, 120, "Maka, Joel Rosado menelepon Embraer-produsen pesawat-"
+                "untuk membuatkan propeler tunggal berbahan bakar etanol."),
+    ]  # fmt: skip
+    asked = "Perusahaan manakah di Brasil yang dapat membuat {} tunggal berbahan bakar etanol?"
+    assert not asks_about_unmentioned(asked.format("propeler"), embraer)
+    assert asks_about_unmentioned(asked.format("mesin"), embraer)  # two words missing
+    irak = [Passage(1, "i.txt", "I", 0, 60, "Pemilu pertama di Irak digelar 30 Januari 2005.")]
+    assert asks_about_unmentioned("Kapan pemilu pertama Iran digelar?", irak)
+
+
+def test_a_short_form_in_the_question_is_mentioned_spelt_out() -> None:
+    """facqa I f0896: the question says "ITB", the passage "Institut Teknologi Bandung"."""
+    itb = [
+        Passage(1, "f.txt", "F", 0, 120, "Ia kini kuliah di jurusan Fisika Fakultas Matematika "
+                "dan Ilmu Pengetahuan Alam (FMIPA) Institut Teknologi Bandung."),
+    ]  # fmt: skip
+    assert not asks_about_unmentioned("Apakah nama fakultas tempat Yudi kuliah di ITB?", itb)
+    assert not asks_about_unmentioned("Di mana fakultas FMIPA berada?", itb)
+    assert asks_about_unmentioned("Apakah nama fakultas tempat Yudi kuliah di UGM?", itb)
 
 
 def test_an_ampersand_joins_one_name() -> None:
