@@ -61,7 +61,7 @@ MONTH_NAMES: tuple[tuple[str, ...], tuple[str, ...]] = (
 _ABBREVIATED = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
 _MONTHS = "|".join(dict.fromkeys([*MONTH_NAMES[0], *MONTH_NAMES[1], *_ABBREVIATED]))
 _DATE_ASKED = re.compile(
-    r"\b(?:tanggal berapa|tanggal apa|what date|which date|on what date)\b",
+    r"\b(?:tanggal (?:berapa|apa)(?:kah)?|what date|which date|on what date)\b",
     re.IGNORECASE,
 )
 _DATE = re.compile(rf"\b(?:{_MONTHS})\b|\b\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\b", re.IGNORECASE)

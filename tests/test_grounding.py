@@ -375,6 +375,7 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         ("How many soldiers were sent?", "It was published on Tuesday (June 18).", False),
         ("Berapa kelompok kesenian diundang?", "Hal itu dikatakan di Medan, Jumat (26/8).", False),
         ("Tanggal berapakah Anwar memenangi gugatan?", "Pada Kamis (18/8).", True),
+        ("Tanggal berapakah ulang tahun Kota Bandung?", "Tahun 1930-an.", False),  # I f1338
         ("Pada tahun berapa Putin terakhir ke sana?", "2000", True),
         ("Berapa jumlah kabupaten/kota yang rusak?", "11 kabupaten/kota.", True),
         # "berapa lama" asks for a span of time, or a year or date it lasts until
