@@ -612,8 +612,9 @@ def _spelt_out_anywhere(short_form: str) -> str:
 
 def _mention_test(passages: Sequence[Passage], fuzzy: bool) -> Callable[[str], bool]:
     """Whether the passages mention a (case-folded) word, in any of its spellings; ``fuzzy``
-    also accepts near spellings. An upper-case key is a short form, found only as written; a
-    hyphenated one ("Indonesia-Papua") is mentioned when each of its names is."""
+    also accepts near spellings. An upper-case key is a short form, found as written or spelt
+    out ("ITB" as "Institut Teknologi Bandung"); a hyphenated one ("Indonesia-Papua") is
+    mentioned when each of its names is."""
     text = _text_of(passages)
     context = text.casefold()
     respelt = _one_spelling(context)
