@@ -162,6 +162,16 @@ def _numbers(text: str) -> set[str]:
     return {m.group(0).casefold() for m in _WHOLE_NUMBER.finditer(text)}
 
 
+# A number put "besides" the answer counts something else: "… lebih banyak peluru, selain lima
+# juta peluru yang telah dikirim" gives no count of the shells still to come (seed s072).
+# Only a number right after the word ("Selain itu, dua anggota …" still counts).
+_BESIDES_NUMBER = re.compile(
+    rf"\b(?:selain|besides|apart from|other than|in addition to)\s+(?:the\s+)?"
+    rf"(?:sekitar\s+|about\s+)?(?:{_WHOLE_NUMBER.pattern})[^,.;]*",
+    re.IGNORECASE,
+)
+
+
 def shape_mismatch(question: str, answer: str) -> str | None:
     """Why ``answer`` cannot answer ``question`` (a short reason), or None when it might."""
     if _WEEKDAY_ASKED.search(question) and not _WEEKDAY.search(answer):
@@ -169,6 +179,7 @@ def shape_mismatch(question: str, answer: str) -> str | None:
     if _DATE_ASKED.search(question) and not _DATE.search(answer):
         return "a date was asked for"
     if _COUNT.search(question) and not (_MONTH_ASKED.search(question) and _DATE.search(answer)):
+        answer = _BESIDES_NUMBER.sub("", answer)
         asked = _ASKED_UNIT.search(question)
         word = (
             (asked.group("id") or asked.group("en")).casefold().removesuffix("kah") if asked else ""

@@ -387,6 +387,11 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         ("How many North Korean soldiers were sent?", "About 10,000 soldiers.", True),
         ("How many soldiers were sent?", "About 10,000.", True),  # a bare number
         ("How many pentas theaters has he built?", "He has built 27 pentas theaters.", True),
+        # a number "besides" the answer counts something else (seed s072)
+        ("Berapa peluru lagi yang dijanjikan?", "Lebih banyak, selain lima juta peluru.", False),
+        ("How many more shells will he send?", "More shells, besides five million shells.", False),
+        ("Berapa anggota yang tercatat?", "Selain itu juga tercatat dua anggota.", True),
+        ("Berapa peluru yang dijanjikan?", "Selain lima juta peluru, 300 roket.", True),
     ],
 )
 def test_an_answer_must_have_the_shape_the_question_asks_for(
