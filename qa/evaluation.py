@@ -2,8 +2,8 @@
 
 An item is ``{"id", "q" | "turns", "a", "unanswerable"?, "doc"?, "ev"?, "lang"?}`` (the format of
 ``shared/dev_qa.jsonl``). An answer is correct when any string of ``a`` occurs in it (case-folded,
-punctuation ignored, starting at a word) and it is not a refusal; an unanswerable item is correct
-when the answer is a refusal.
+punctuation ignored, starting at a word; see ``matches_gold``) and it is not a refusal; an
+unanswerable item is correct when the answer is a refusal.
 """
 
 from __future__ import annotations
@@ -93,6 +93,21 @@ def contains_answer(text: str, answers: Iterable[str]) -> bool:
     return any(f" {_words(a)}" in haystack for a in answers if _words(a))
 
 
+def matches_gold(text: str, item: EvalItem) -> bool:
+    """``text`` contains a gold string, or one without a first word that both the question and
+    ``text`` name. FacQA's spans often repeat the question's noun ("Topan Katrina" for "Apa nama
+    topan …?"), so "Nama topan itu adalah Katrina" is as right as "Topan Katrina", while "Goa Jati"
+    is not "Danau Jati"; the rest must keep four letters or more."""
+    if contains_answer(text, item.answers):
+        return True
+    named = set(_words(item.question).split()) & set(_words(text).split())
+    for gold in item.answers:
+        first, _, rest = _words(gold).partition(" ")
+        if first in named and sum(c.isalpha() for c in rest) >= 4 and contains_answer(text, [rest]):
+            return True
+    return False
+
+
 def evidence_in(text: str, evidence: str) -> bool:
     """The evidence quote (or a long part of it, if it straddles a chunk edge) is in ``text``."""
     hay, ev = _norm(text), _norm(evidence)
@@ -104,12 +119,12 @@ def score_answer(item: EvalItem, answer: Answer, retrieved: bool | None) -> Eval
     if item.unanswerable:
         correct = answer.refused
     else:
-        correct = not answer.refused and contains_answer(answer.answer, item.answers)
+        correct = not answer.refused and matches_gold(answer.answer, item)
     cited = [s for s in answer.sources if s.cited]
     supporting = [
         s
         for s in cited
-        if contains_answer(s.text, item.answers)
+        if matches_gold(s.text, item)
         or (item.evidence is not None and evidence_in(s.text, item.evidence))
     ]
     return EvalResult(

@@ -15,6 +15,7 @@ from qa.evaluation import (
     contains_answer,
     evaluate,
     load_items,
+    matches_gold,
     score_answer,
     summarize,
 )
@@ -144,3 +145,16 @@ def test_a_gold_answer_matches_across_punctuation_but_only_from_a_word_start() -
     # a short answer inside another word is not found, nor one that is just not there
     assert not contains_answer("Kasus itu ditutup. [1]", ["AS"])
     assert not contains_answer("Bangkok, Vietnam", ["Bangkok Thailand"])
+
+
+def test_a_gold_span_may_drop_a_first_word_the_question_and_the_answer_name() -> None:
+    item = EvalItem("q1", ("Apa nama topan yang menghantam Louisiana?",), ("Topan Katrina",))
+    assert matches_gold("Nama topan itu adalah Katrina. [1]", item)
+    assert matches_gold("Topan Katrina. [1]", item)
+    # the answer names another thing called Katrina, or the question does not name the word
+    assert not matches_gold("Badai Katrina. [1]", item)
+    other = EvalItem("q2", ("Siapa yang menang?",), ("Topan Katrina",))
+    assert not matches_gold("Topan itu: Katrina.", other)
+    # a rest too short to be an answer on its own
+    short = EvalItem("q3", ("Nomor berapa yang dipakai?",), ("nomor 10",))
+    assert not matches_gold("Nomor punggungnya 7, bukan 10.", short)
