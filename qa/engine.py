@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.answer_opening import answer_opening
 from qa.answer_shape import gives_no_time, shape_mismatch
 from qa.attribution import (
     Evidence,
@@ -209,6 +210,10 @@ class AnswerStream:
     the first wording stays). It is not held back (most answers start by repeating the question,
     and holding them would delay every first word), so the second try follows it on screen and
     the final answer replaces both.
+
+    When the prompt ends with the answer's ``opening`` (``qa.answer_opening``), the model's text
+    goes on from it: the opening is shown with its first token (unless that is a refusal), and a
+    second try goes without it.
     """
 
     def __init__(
@@ -224,6 +229,7 @@ class AnswerStream:
         readings: Sequence[Reading] = (),
         retry: Callable[[Sequence[str]], Iterator[str]] | None = None,
         corpus_share: Callable[[str], float] | None = None,
+        opening: str | None = None,
     ) -> None:
         self.question = question
         self.language = language
@@ -236,6 +242,7 @@ class AnswerStream:
         self._readings = {r.passage.n: r for r in readings}
         self._retry = retry
         self._corpus_share = corpus_share  # how much of the corpus mentions a word
+        self._opening = opening  # the answer's first words, in the prompt already
         self._asks = asks_for_something(question)
         self._parts: list[str] = []
         self._first: float | None = None
@@ -262,6 +269,7 @@ class AnswerStream:
                 if first_try:
                     yield "\n\n"  # what was shown is replaced by the final answer
                 self._parts, self._tokens = [], self._retry(avoid)
+                self._opening = None  # the second try starts afresh
                 for text in self._tokens:
                     yield from self._shown([text])
                 if first_try and self._answers_nothing("".join(self._parts)):
@@ -294,6 +302,9 @@ class AnswerStream:
             if self._first is None:
                 self._first = time.perf_counter()
                 text = text.lstrip()
+                if self._opening and not is_refusal("".join(texts)):
+                    gap = " " if text[:1].isalnum() else ""  # "adalah" + "Easley"
+                    text = self._opening + gap + text
             self._parts.append(text)
             yield text
 
@@ -728,11 +739,14 @@ class Engine:
         # In a fresh process, or after a question's translation took the KV cache, this loads
         # the saved state of what the prompt starts with instead of computing it again.
         self._prefill(loaded, rules_prefix() if corpus is None else prompt_prefix(corpus))
-        prompt = build_prompt(shown, question, language, history)
+        opening = answer_opening(question, language)
+        prompt = build_prompt(shown, question, language, history, opening)
         tokens = generator.stream(prompt, self.settings.max_answer_tokens)
         retry = None
         if (avoiding := getattr(generator, "stream_avoiding", None)) is not None:
-            retry = partial(avoiding, prompt, self.settings.max_answer_tokens)
+            # The second try starts afresh: the opening led to the answer that failed.
+            unopened = build_prompt(shown, question, language, history)
+            retry = partial(avoiding, unopened, self.settings.max_answer_tokens)
         return AnswerStream(
             question,
             language,
@@ -745,6 +759,7 @@ class Engine:
             readings or (),
             retry,
             loaded.index.lexical.share,
+            opening,
         )
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:

@@ -228,9 +228,14 @@ def without_now(question: str) -> str:
 
 
 def build_prompt(
-    passages: Sequence[Passage], question: str, language: str, history: Sequence[Turn] = ()
+    passages: Sequence[Passage],
+    question: str,
+    language: str,
+    history: Sequence[Turn] = (),
+    opening: str | None = None,
 ) -> str:
-    """The full prompt: cacheable prefix, earlier turns, then the question.
+    """The full prompt: cacheable prefix, earlier turns, the question, then the answer's
+    ``opening`` (``qa.answer_opening``) for the model to go on from.
 
     Earlier turns are written exactly as they were asked and answered (hint and citations
     included), so a follow-up finds the previous exchange still in llama.cpp's KV cache and
@@ -242,6 +247,7 @@ def build_prompt(
         parts.append(chat_markup("assistant", turn.answer))
     parts.append(_asked(question, language))
     parts.append("<|im_start|>assistant\n")
+    parts.append(opening or "")
     return "".join(parts)
 
 

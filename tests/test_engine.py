@@ -387,3 +387,34 @@ def test_a_yes_no_question_answered_by_saying_it_is_not_asked_again(settings) ->
     stream = engine.ask("Apakah Korea Utara menggelar karpet merah untuk Putin?")
     assert "".join(stream).startswith("Menggelar karpet")
     assert generator.avoided == []
+
+
+OPENING = "Nama negara yang menggelar karpet merah untuk Putin adalah"
+
+
+def test_an_answer_goes_on_from_its_opening(settings) -> None:
+    """The prompt ends with the question as a statement up to its gap; the answer starts with
+    it, shown along with the model's first token (not before it: that would fake the time to
+    the first token)."""
+    generator = FakeGenerator(reply="Korea Utara [1].")
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    stream = engine.ask("Apa nama negara yang menggelar karpet merah untuk Putin?")
+    pieces = list(stream)
+    assert generator.prompts[-1].endswith(f"<|im_start|>assistant\n{OPENING}")
+    assert pieces[0] == f"{OPENING} Korea"
+    answer = stream.answer
+    assert answer.answer.startswith(f"{OPENING} Korea Utara") and not answer.refused
+    assert answer.sources
+
+
+def test_a_refusal_after_the_opening_is_held_back_and_asked_again_without_it(settings) -> None:
+    generator = ReluctantGenerator(second="Korea Utara menggelar karpet merah untuk Putin [1].")
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    stream = engine.ask("Apa nama negara yang menggelar karpet merah untuk Putin?")
+    shown = "".join(stream)
+    first, second = generator.prompts
+    assert first.endswith(OPENING) and second.endswith("<|im_start|>assistant\n")
+    assert shown.startswith("Korea Utara") and "Artikel" not in shown and OPENING not in shown
+    assert stream.answer.answer.startswith("Korea Utara") and not stream.answer.refused
