@@ -301,7 +301,10 @@ class AnswerStream:
         for text in texts:
             if self._first is None:
                 self._first = time.perf_counter()
+            if not self._parts:
                 text = text.lstrip()
+                if not text:
+                    continue  # a lone space: Qwen writes " 67P" as " ", "6", "7", "P"
                 if self._opening and not is_refusal("".join(texts)):
                     gap = " " if text[:1].isalnum() else ""  # "adalah" + "Easley"
                     text = self._opening + gap + text

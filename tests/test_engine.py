@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Iterator
 
 import pytest
 
@@ -406,6 +407,21 @@ def test_an_answer_goes_on_from_its_opening(settings) -> None:
     answer = stream.answer
     assert answer.answer.startswith(f"{OPENING} Korea Utara") and not answer.refused
     assert answer.sources
+
+
+def test_an_opening_keeps_its_space_when_the_first_token_is_a_lone_space(settings) -> None:
+    """Qwen writes " 67P" as " ", "6", "7", "P": the word after the lone space is the first."""
+
+    class SpacedGenerator(FakeGenerator):
+        def stream(self, prompt: str, max_tokens: int) -> Iterator[str]:
+            self.prompts.append(prompt)
+            yield from [" ", "Korea", " Utara", " [1]."]
+
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=SpacedGenerator())
+    engine.reindex()
+    stream = engine.ask("Apa nama negara yang menggelar karpet merah untuk Putin?")
+    assert "".join(stream).startswith(f"{OPENING} Korea Utara")
+    assert stream.answer.answer.startswith(f"{OPENING} Korea Utara")
 
 
 def test_a_refusal_after_the_opening_is_held_back_and_asked_again_without_it(settings) -> None:
