@@ -566,14 +566,19 @@ _LOOSELY_STATED_WORDS = 5
 _ASKED_AS = frozenset(["nama", "name"])
 
 
+def _question_words(question: str) -> set[str]:
+    """The question's words besides its names and the words that say what form it asks for."""
+    names = set(tokenize(" ".join(names_and_numbers(question))))
+    return set(tokenize(question)) - names - _ASKED_AS
+
+
 def _states_the_question(question: str, passages: Sequence[Passage]) -> bool:
     """Whether one passage sentence holds every word of the question but its names (all but
     one of five or more): then the passage is about the question even when it names its subject
     otherwise ("Tanah Air" for "Indonesia", "Rabu (24/8)" for "24 Agustus", "OFP" spelt out) or
     not at all (facqa's excerpts). Measured on facqa: true for right answers the name check
     refused, for none of the unanswerable probe's questions (bench/QUALITY.md rows 26, 40)."""
-    names = set(tokenize(" ".join(names_and_numbers(question))))
-    words = set(tokenize(question)) - names - _ASKED_AS
+    words = _question_words(question)
     if len(words) < _MIN_STATED_WORDS:
         return False
     # A hyphenated word is one word, though its parts are tokens too ("undang-undang").
@@ -649,6 +654,47 @@ def asks_about_unmentioned(
     return bool(there) and not any(there) and not _states_the_question(question, passages)
 
 
+# The answer's sentence must hold more than half of the question's other words, of at least:
+_MIN_ANSWERED_WORDS = 3
+# The one question word the tokenizer keeps ("manakah", "kemana"): it says nothing of the matter.
+_ASKING_WORDS = frozenset(["mana"])
+
+
+def _as_written_either_way(number: str) -> str:
+    """A pattern for a number in digits or, when small, in words ("9" or "sembilan")."""
+    if number.isdigit() and int(number) < len(_NUMBER_WORDS):
+        return f"{re.escape(number)}|{_NUMBER_WORDS[int(number)]}"
+    return re.escape(number)
+
+
+def answered_where_asked(answer: str, question: str, passages: Sequence[Passage]) -> bool:
+    """Whether one passage sentence holds every name and number the answer adds to the question,
+    the question's own numbers, and more than half of its other words (three or more). Then the
+    answer was read where the question's matter is, though the passages never write the
+    question's names: facqa's excerpts leave them out ("Film yang skenarionya ditulis Ah Cheng
+    ini …" for "siapa nama penulis skenario film Brokeback Mountain"), and
+    ``asks_about_unmentioned`` alone refused such right answers. A date or count the question
+    gives pins its event: without it the sentence tells of another ("Shenzhou" for a launch "12
+    Agustus 2005 dari Cape Canaveral"). Measured on facqa and two unanswerable probes
+    (bench/QUALITY.md row 45)."""
+    asked = {name.casefold() for name in names_and_numbers(question)}
+    added = [name for name in names_and_numbers(answer) if name.casefold() not in asked]
+    words = _question_words(question) - _ASKING_WORDS
+    if not added or len(words) < _MIN_ANSWERED_WORDS:
+        return False
+    numbers = [_as_written_either_way(n) for n in names_and_numbers(question) if n[0].isdigit()]
+    patterns = [
+        re.compile(rf"(?<!\w)(?:{name})(?!\w)", re.IGNORECASE)
+        for name in [*map(re.escape, added), *numbers]
+    ]
+    sentences = (p.text[span.start : span.end] for p in passages for span in sentence_spans(p.text))
+    return any(
+        all(pattern.search(sentence) for pattern in patterns)
+        and 2 * len(words & set(tokenize(sentence))) > len(words)
+        for sentence in sentences
+    )
+
+
 # "Siapa (nama) menteri …?": the question asks for whoever holds an office. Honorifics and
 # degrees ("Siapa Profesor …", "Siapa sang juara?") stand before names, not for an office.
 _OFFICES = _TITLES - {
@@ -693,13 +739,20 @@ def unsupported_names(
     """(supported, unsupported) names and numbers of the answer. A name no passage mentions is
     the mark of an answer from outside knowledge. Names the question gave are just repeated and
     count as neither, as long as the passages are about the question (they hold most of its
-    names); otherwise repeating them is no support ("Who won the FIFA World Cup?").
+    names or state it, or name none of them but give the answer where they say what it asks);
+    otherwise repeating them is no support ("Who won the FIFA World Cup?"). Naming some of the
+    question's names but not the one repeated, they are about something else: probe f1384
+    asked for the WTO meeting in Cancun over passages on the one in Hong Kong.
     ``fuzzy`` accepts near spellings, for answers in English about Indonesian text ("Russia" for
     "Rusia", "Hague" for "Haag")."""
     mentioned = _mention_test(passages, fuzzy)
     asked = [n.casefold() for n in names_and_numbers(question)]
     there = _question_names_there(question, mentioned, corpus_share)
-    on_topic = sum(there) >= _ON_TOPIC * len(there) or _states_the_question(question, passages)
+    on_topic = (
+        sum(there) >= _ON_TOPIC * len(there)
+        or _states_the_question(question, passages)
+        or (not any(there) and answered_where_asked(answer, question, passages))
+    )
     supported, unsupported = [], []
     for name in names_and_numbers(answer):
         key = name.casefold()

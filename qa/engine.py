@@ -22,6 +22,7 @@ from qa.answer_shape import gives_no_time, shape_mismatch
 from qa.attribution import (
     Evidence,
     abbreviations_as_written,
+    answered_where_asked,
     asks_about_unmentioned,
     asks_for_unmentioned_title,
     counts_as_written,
@@ -371,7 +372,9 @@ class AnswerStream:
             return REFUSAL[self.language], (), True  # a nearby fact, not the one asked for
         everything_read = [*read, *self._readings_originals()]
         fuzzy, share = self.language == "en", self._corpus_share
-        if asks_about_unmentioned(self.question, everything_read, fuzzy=fuzzy, corpus_share=share):
+        if asks_about_unmentioned(
+            self.question, everything_read, fuzzy=fuzzy, corpus_share=share
+        ) and not answered_where_asked(text, self.question, everything_read):
             return REFUSAL[self.language], (), True  # the passages are about something else
         if self.language == "id" and asks_for_unmentioned_title(self.question, everything_read):
             return REFUSAL[self.language], (), True  # whoever is named holds another role

@@ -7,6 +7,7 @@ import pytest
 from qa.answer_shape import gives_no_time, shape_mismatch
 from qa.attribution import (
     abbreviations_as_written,
+    answered_where_asked,
     asks_about_unmentioned,
     asks_for_unmentioned_title,
     counts_as_written,
@@ -436,15 +437,81 @@ def test_a_question_name_is_mentioned_in_another_spelling_by_its_initials_or_par
     assert asks_about_unmentioned("Hingga kapan batas dari Bursa Efek Surabaya?", besar)
 
 
+def test_an_answer_read_where_the_question_is_stated_is_not_off_topic(seeds, engine_with) -> None:
+    """facqa f1031: the excerpt never names the film the question asks about, but the sentence
+    that gives the answer's name holds the question's other words; the right answer had been
+    refused as off-topic (bench/QUALITY.md row 45)."""
+    text = (
+        "Film yang skenarionya ditulis Ah Cheng ini, oleh juru kamera Rodrigo Prieto dituangkan "
+        "dalam gambar-gambar yang menonjol."
+    )
+    film = [Passage(1, "f.txt", "F", 0, len(text), text)]
+    question = "siapa nama penulis skenario film Brokeback Mountain"
+    assert asks_about_unmentioned(question, film)
+    assert answered_where_asked("Penulis skenarionya adalah Ah Cheng. [1]", question, film)
+    # a name the passages hold, but away from the question's words: still off-topic
+    elsewhere = [*film, Passage(2, "g.txt", "G", 0, 40, "Larry McMurtry menulis novel koboi.")]
+    assert not answered_where_asked("Penulisnya adalah Larry McMurtry.", question, elsewhere)
+    # the answer must add a name or a number, and half the question's words is not enough
+    assert not answered_where_asked("Penulisnya tidak disebut.", question, film)
+    half = "Siapa penulis skenario lagu dan puisi Brokeback Mountain?"
+    assert not answered_where_asked("Penulisnya Ah Cheng.", half, film)
+    # nor a question of fewer than three words besides its names (probe f0266)
+    assert not answered_where_asked(
+        "Penulisnya Ah Cheng.", "Siapa penulis Brokeback Mountain?", film
+    )
+
+    # a date or count the question gives must be in that sentence too, in digits or words
+    # (probe f1539: "Shenzhou" for the launch of 12 Agustus 2005; f0509: "sembilan" for 9)
+    launch = [Passage(1, "s.txt", "S", 0, 80, "Wahana antariksa Shenzhou diluncurkan dari "
+                      "Jiuquan.")]  # fmt: skip
+    asked = "Apa nama wahana antariksa yang diluncurkan 12 Agustus 2005 dari Cape Canaveral?"
+    assert not answered_where_asked("Namanya Shenzhou.", asked, launch)
+    assert answered_where_asked("Namanya Shenzhou.", asked.replace("12 Agustus 2005 ", ""), launch)
+    lakes = [Passage(1, "l.txt", "L", 0, 150, "Dari hasil penelitian Pusat Penelitian "
+                     "Limnologi Lembaga Ilmu Pengetahuan Indonesia, dari 11 danau, sembilan di "
+                     "antaranya hilang.")]  # fmt: skip
+    found = (
+        "Lembaga manakah yang menemukan 9 danau yang hilang dari 11 danau di sekitar Sungai "
+        "Mahakam yang ditelitinya"
+    )
+    assert answered_where_asked("Lembaganya Pusat Penelitian Limnologi.", found, lakes)
+    assert not answered_where_asked("Lembaganya Pusat Penelitian Limnologi.", found.replace(
+        "9 danau", "8 danau"), lakes)  # fmt: skip
+    # "mana" (of "kemanakah") is no word of the matter: two words are too few (probe f1422)
+    export = [Passage(1, "e.txt", "E", 0, 60, "Produk kulit itu diekspor ke Jepang.")]
+    assert not answered_where_asked(
+        "Diekspor ke Jepang.", "Kemanakah produk Mastrotto diekspor?", export
+    )
+
+    # passages naming some of the question's names, but not the one the answer repeats, are
+    # about something else (probe f1384: the WTO meeting in Hong Kong, asked about Cancun)
+    wto = [Passage(1, "w.txt", "W", 0, 80, "Pertemuan menteri WTO di Hongkong "
+                   "dilaksanakan pada Desember 2005.")]  # fmt: skip
+    cancun = "Kapan pertemuan tingkat menteri WTO di Cancun (Meksiko) dilaksanakan?"
+    guess = "Pertemuan tingkat menteri WTO di Cancun dilaksanakan pada Desember 2005."
+    assert answered_where_asked(guess, cancun, wto)
+    assert "Cancun" in unsupported_names(guess, wto, question=cancun)[1]
+
+    (seeds / "film.txt").write_text(text + "\n", encoding="utf-8")
+    right = engine_with(" Ah Cheng.")  # the prompt ends with "… adalah" (answer_opening)
+    answer = right.answer(question)
+    assert not answer.refused and "Ah Cheng" in answer.answer
+    assert answer.sources[0].doc == "film.txt"
+    # a name of the seed article, read nowhere near the question's words, is still refused
+    assert engine_with("Penulisnya adalah Zinberg.").answer(question).refused
+
+
 def test_a_question_naming_only_the_corpus_setting_is_not_off_topic() -> None:
     """facqa f1410: Indonesian news rarely writes "Indonesia" out; a question naming nothing
     else is judged by the answer's names, not refused as off-topic (nor its repeated name)."""
     takraw = [
-        Passage(1, "t.txt", "T", 0, 120, "Pelatih asal Thailand, Somkiet Sungsatitanon, yang "
-                "disewa untuk mempersiapkan tim nasional, mengamati jalannya kejurnas."),
+        Passage(1, "t.txt", "T", 0, 120, "Pelatih asal Thailand yang disewa untuk "
+                "mempersiapkan tim nasional mengamati jalannya kejurnas. Namanya Somkiet."),
     ]  # fmt: skip
     question = "Pelatih asal negara manakah yang disewa Indonesia?"
-    answer = "Pelatih asal Thailand disewa untuk tim nasional Indonesia. [1]"
+    # (named from a sentence without the question's words: answered_where_asked does not apply)
+    answer = "Tim nasional Indonesia dilatih Somkiet. [1]"
     setting = {"indonesia": 0.13, "thailand": 0.02}.get
 
     def share(word: str) -> float:
