@@ -677,12 +677,13 @@ def answered_where_asked(answer: str, question: str, passages: Sequence[Passage]
     gives pins its event: without it the sentence tells of another ("Shenzhou" for a launch "12
     Agustus 2005 dari Cape Canaveral"). Measured on facqa and two unanswerable probes
     (bench/QUALITY.md row 45)."""
-    asked = {name.casefold() for name in names_and_numbers(question)}
+    question_names = names_and_numbers(question)
+    asked = {name.casefold() for name in question_names}
     added = [name for name in names_and_numbers(answer) if name.casefold() not in asked]
     words = _question_words(question) - _ASKING_WORDS
     if not added or len(words) < _MIN_ANSWERED_WORDS:
         return False
-    numbers = [_as_written_either_way(n) for n in names_and_numbers(question) if n[0].isdigit()]
+    numbers = [_as_written_either_way(n) for n in question_names if n[0].isdigit()]
     patterns = [
         re.compile(rf"(?<!\w)(?:{name})(?!\w)", re.IGNORECASE)
         for name in [*map(re.escape, added), *numbers]
