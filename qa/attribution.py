@@ -165,21 +165,37 @@ _NUMBER_WORDS = [
     "sepuluh",
     "sebelas",
 ]
+# The English reading keeps the article's spelled-out numbers ("lima juta" -> "five million").
+_ENGLISH_NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+]
 _SMALL_NUMBER = re.compile(r"(?<![\d.,/])(\d{1,2})(?![\d.,/%])(\s+)(\w+)")
 
 
-def number_words_as_written(answer: str, passages: Sequence[Passage]) -> str:
-    """Write "2 kilometer" as "dua kilometer" when that is how the passages say it (Indonesian
-    news spells small numbers out): a number the passages never write in digits would make a
-    right answer count as outside knowledge. Only with the same following word, so a number
-    the passages do not give stays for grounding to judge."""
+def number_words_as_written(answer: str, passages: Sequence[Passage], language: str = "id") -> str:
+    """Write "2 kilometer" as "dua kilometer" ("5 million" as "five million" in English) when
+    that is how the passages say it (Indonesian news spells small numbers out): a number the
+    passages never write in digits would make a right answer count as outside knowledge. Only
+    with the same following word, so a number the passages do not give stays for grounding."""
     context = _text_of(passages).casefold()
+    words = _ENGLISH_NUMBER_WORDS if language == "en" else _NUMBER_WORDS
 
     def spelled(m: re.Match[str]) -> str:
         value = int(m.group(1))
-        if value >= len(_NUMBER_WORDS) or re.search(rf"(?<![\d.,/]){value}(?![\d])", context):
+        if value >= len(words) or re.search(rf"(?<![\d.,/]){value}(?![\d])", context):
             return m.group(0)
-        word = _NUMBER_WORDS[value]
+        word = words[value]
         if not re.search(rf"\b{word}\s+{re.escape(m.group(3).casefold())}\b", context):
             return m.group(0)
         return f"{_as_placed(word, answer, m.start())}{m.group(2)}{m.group(3)}"

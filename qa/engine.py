@@ -307,7 +307,8 @@ class AnswerStream:
                 if not text:
                     continue  # a lone space: Qwen writes " 67P" as " ", "6", "7", "P"
                 if self._opening and not is_refusal("".join(texts)):
-                    gap = " " if text[:1].isalnum() else ""  # "adalah" + "Easley"
+                    # "adalah" + "Easley", "Babelpos" + '"a potential threat."', not + "."
+                    gap = "" if text[:1] in ".,;:!?)]}" else " "
                     text = self._opening + gap + text
             self._parts.append(text)
             yield text
@@ -337,8 +338,9 @@ class AnswerStream:
         text = initials_as_written(rejoin_numbers("".join(self._parts).strip(), read), read)
         text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
         text = full_names_as_written(text, read, self.question)
-        if self.language == "id":  # number words are Indonesian; English names are fuzzy
-            text = qualifiers_as_written(number_words_as_written(text, read), read)
+        text = number_words_as_written(text, read, self.language)
+        if self.language == "id":  # English names are fuzzy
+            text = qualifiers_as_written(text, read)
             text = counts_as_written(text, read)
             text = without_unsupported_asides(text, read, self.question)
             text = abbreviations_as_written(text, read)

@@ -247,6 +247,16 @@ def test_a_small_number_is_spelled_out_as_the_passages_spell_it() -> None:
     assert number_words_as_written("Ada 12 kilometer.", les) == "Ada 12 kilometer."
 
 
+def test_an_english_answer_spells_a_number_as_the_english_reading_does() -> None:
+    shells = [Passage(1, "a.txt", "A", 0, 60, "Besides the five million shells, 3 guns.")]
+    assert number_words_as_written("Experts say 5 million shells. [1]", shells, "en") == (
+        "Experts say five million shells. [1]"
+    )
+    # Indonesian words are not English ones; a number the passages write in digits stays
+    assert number_words_as_written("5 million shells.", shells) == "5 million shells."
+    assert number_words_as_written("3 guns.", shells, "en") == "3 guns."
+
+
 def test_an_answer_with_a_number_the_article_spells_out_is_not_refused(engine_with) -> None:
     answer = engine_with("Para ahli memperkirakan 5 juta peluru telah dikirimkan [8].").answer(
         "Berapa banyak peluru yang menurut para ahli telah dikirimkan?"
