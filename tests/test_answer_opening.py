@@ -48,6 +48,43 @@ def test_answer_opening(question: str, opening: str | None) -> None:
     assert answer_opening(question, "id") == opening
 
 
-def test_no_opening_for_english_questions() -> None:
-    """English questions put their words in another order, and were not measured."""
-    assert answer_opening("Who called the alignment a threat to global trade?", "en") is None
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        (  # the auxiliary dropped, the verb takes its -s; "doing" stands for the answer (s048)
+            "What does Putin want to show he can keep doing despite the international arrest "
+            "warrant?",
+            "Putin wants to show he can keep",
+        ),
+        (  # a clause after the gap is left for the answer to come before
+            "What does North Korea lack access to because of its nuclear and missile programs?",
+            "North Korea lacks access to",
+        ),
+        (  # what is asked is the subject of "will fail": the opening stops at the verb
+            "What does Easley hope will fail if sanctions are applied quickly?",
+            "Easley hopes",
+        ),
+        (
+            "Besides global trade, what does Easley say the alignment of these countries "
+            "threatens?",
+            "Besides global trade, Easley says the alignment of these countries threatens",
+        ),
+        (  # "do" with two names: the verb stays as it is
+            "What do Russia and North Korea want to show the world?",
+            "Russia and North Korea want to show the world",
+        ),
+        (  # an adverb before the verb
+            "What does Putin possibly want to supply to attract North Korean workers?",
+            "Putin possibly wants to supply to attract North Korean workers",
+        ),
+        ("What does Putin try to do?", "Putin tries to"),
+        ("What does Zinberg stress?", "Zinberg stresses"),
+        # the subject must be a name; other shapes need the words moved
+        ("What does the war in Ukraine create a great need for?", None),
+        ("What kind of system does Putin want to build for international trade?", None),
+        ("Who called the alignment a threat to global trade?", None),
+        ("What did Putin thank North Korea for?", None),  # the past needs irregular verbs
+    ],
+)
+def test_english_answer_opening(question: str, opening: str | None) -> None:
+    assert answer_opening(question, "en") == opening

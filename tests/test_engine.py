@@ -424,6 +424,15 @@ def test_an_opening_keeps_its_space_when_the_first_token_is_a_lone_space(setting
     assert stream.answer.answer.startswith(f"{OPENING} Korea Utara")
 
 
+def test_an_opening_is_spaced_from_a_quote_but_not_from_a_full_stop(settings) -> None:
+    """'Zinberg calls the visit' + '"a potential threat."' needs its space; a '.' does not."""
+    question = "Apa nama negara yang menggelar karpet merah untuk Putin?"
+    for reply, shown in (('"Korea Utara" [1].', f'{OPENING} "Korea Utara"'), (". [1]", OPENING)):
+        engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator(reply=reply))
+        engine.reindex()
+        assert "".join(engine.ask(question)).startswith(shown)
+
+
 def test_a_refusal_after_the_opening_is_held_back_and_asked_again_without_it(settings) -> None:
     generator = ReluctantGenerator(second="Korea Utara menggelar karpet merah untuk Putin [1].")
     engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
