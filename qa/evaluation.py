@@ -94,17 +94,22 @@ def contains_answer(text: str, answers: Iterable[str]) -> bool:
 
 
 def matches_gold(text: str, item: EvalItem) -> bool:
-    """``text`` contains a gold string, or one without a first word that both the question and
-    ``text`` name. FacQA's spans often repeat the question's noun ("Topan Katrina" for "Apa nama
-    topan …?"), so "Nama topan itu adalah Katrina" is as right as "Topan Katrina", while "Goa Jati"
-    is not "Danau Jati"; the rest must keep four letters or more."""
+    """``text`` contains a gold string, or one without its first words when both the question and
+    ``text`` name each of them. FacQA's spans often repeat the question's noun or title ("Topan
+    Katrina" for "Apa nama topan …?", "Menteri Pertanian Anton Apriyantono" for "Siapakah Menteri
+    Pertanian Indonesia?"), so "Nama topan itu adalah Katrina" is as right as "Topan Katrina",
+    while "Goa Jati" is not "Danau Jati"; the rest must keep four letters or more."""
     if contains_answer(text, item.answers):
         return True
     named = set(_words(item.question).split()) & set(_words(text).split())
     for gold in item.answers:
-        first, _, rest = _words(gold).partition(" ")
-        if first in named and sum(c.isalpha() for c in rest) >= 4 and contains_answer(text, [rest]):
-            return True
+        words = _words(gold).split()
+        for cut in range(1, len(words)):
+            if words[cut - 1] not in named:
+                break
+            rest = " ".join(words[cut:])
+            if sum(c.isalpha() for c in rest) >= 4 and contains_answer(text, [rest]):
+                return True
     return False
 
 

@@ -158,3 +158,14 @@ def test_a_gold_span_may_drop_a_first_word_the_question_and_the_answer_name() ->
     # a rest too short to be an answer on its own
     short = EvalItem("q3", ("Nomor berapa yang dipakai?",), ("nomor 10",))
     assert not matches_gold("Nomor punggungnya 7, bukan 10.", short)
+
+
+def test_a_gold_span_may_drop_several_first_words_the_question_and_the_answer_name() -> None:
+    item = EvalItem(
+        "q4", ("Siapakah Menteri Pertanian Indonesia?",), ("Menteri Pertanian Anton Apriyantono",)
+    )
+    assert matches_gold("Menteri Pertanian Indonesia adalah Anton Apriyantono. [3]", item)
+    # each dropped word must be named by both: the answer never says "Menteri"
+    assert not matches_gold("Pertanian dipimpin Anton Apriyantono.", item)
+    # and the rest must still be there
+    assert not matches_gold("Menteri Pertanian Indonesia adalah Anton Supriyanto.", item)
