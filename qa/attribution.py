@@ -608,13 +608,31 @@ def _states_the_question(question: str, passages: Sequence[Passage]) -> bool:
 
 
 # Spellings of one name in older or foreign and in current Indonesian ("Iraq"/"Irak",
-# "Soeharto"/"Suharto", "Djakarta"/"Jakarta", "Philipina"/"Filipina").
-_SPELLING_VARIANTS = re.compile(r"oe|dj|tj|ph|q")
-_VARIANT_OF = {"oe": "u", "dj": "j", "tj": "c", "ph": "f", "q": "k"}
+# "Soeharto"/"Suharto", "Djakarta"/"Jakarta", "Philipina"/"Filipina", "Afghanistan"/"Afganistan").
+_SPELLING_VARIANTS = re.compile(r"oe|dj|tj|ph|q|gh")
+_VARIANT_OF = {"oe": "u", "dj": "j", "tj": "c", "ph": "f", "q": "k", "gh": "g"}
 
 
 def _one_spelling(text: str) -> str:
     return _SPELLING_VARIANTS.sub(lambda m: _VARIANT_OF[m.group(0)], text)
+
+
+def spellings_as_written(answer: str, passages: Sequence[Passage]) -> str:
+    """Write a name the way the passages spell it when the answer uses another spelling of it
+    ("Afghanistan" where they write "Afganistan"): the model spells names as it learnt them, the
+    articles as Indonesian news does, and the article's spelling is the fact quoted."""
+    written = {w.casefold() for w in re.findall(r"[\w'’-]+", _text_of(passages))}
+    spelt: dict[str, str] = {}
+    for word in re.findall(r"[A-Z][\w'’-]+", _text_of(passages)):
+        spelt.setdefault(_one_spelling(word.casefold()), word)
+
+    def as_written(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if word.casefold() in written:
+            return word
+        return spelt.get(_one_spelling(word.casefold()), word)
+
+    return re.sub(r"(?<![\w'’-])[A-Z][\w'’-]+", as_written, answer)
 
 
 # Small words a spelt-out name has between its capitalised ones ("Fakultas Matematika dan Ilmu

@@ -34,6 +34,7 @@ from qa.attribution import (
     number_words_as_written,
     qualifiers_as_written,
     rejoin_numbers,
+    spellings_as_written,
     titles_as_written,
     unsupported_names,
     without_unsupported_asides,
@@ -344,7 +345,7 @@ class AnswerStream:
             text = counts_as_written(text, read)
             text = without_unsupported_asides(text, read, self.question)
             text = abbreviations_as_written(text, read)
-            text = titles_as_written(text, read)
+            text = titles_as_written(spellings_as_written(text, read), read)
         text, sources, refused = self._ground(text, read)
         self._answer = Answer(
             question=self.question,

@@ -19,6 +19,7 @@ from qa.attribution import (
     number_words_as_written,
     qualifiers_as_written,
     rejoin_numbers,
+    spellings_as_written,
     titles_as_written,
     unsupported_names,
     without_unsupported_asides,
@@ -780,3 +781,27 @@ def test_a_name_gets_the_rank_degree_or_legal_form_the_passages_give_it() -> Non
     assert titles_as_written(answer, schroeder) == answer
     dirjen = [Passage(1, "k.txt", "K", 0, 50, "Kata Direktur Jenderal Pajak Hadi Poernomo.")]
     assert titles_as_written("Hadi Poernomo.", dirjen) == "Hadi Poernomo."
+
+
+def test_a_name_is_written_as_the_passages_spell_it() -> None:
+    text = "Pangkalan itu membantu operasi AS di Afganistan dan Irak."
+    base = [Passage(1, "k.txt", "K", 0, len(text), text)]
+    assert spellings_as_written("Di negara Afghanistan. [1]", base) == "Di negara Afganistan. [1]"
+    assert spellings_as_written("Afghanistan dan Iraq.", base) == "Afganistan dan Irak."
+    # a name the passages write as the answer does, or do not write at all, stays
+    for kept in ("Di Afganistan.", "Di Pakistan.", "Di negara afghanistan."):
+        assert spellings_as_written(kept, base) == kept
+
+
+def test_an_answer_naming_a_place_in_another_spelling_is_not_refused(settings, seeds) -> None:
+    (seeds / "pangkalan.txt").write_text(
+        "Pangkalan Karshi-Khanabad dipakai untuk operasi militer AS di Afganistan.\n",
+        encoding="utf-8",
+    )
+    reply = "Pangkalan Karshi-Khanabad dipakai untuk operasi di Afghanistan."
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator(reply))
+    engine.reindex()
+    answer = engine.answer("Di negara mana pangkalan Karshi-Khanabad dipakai untuk operasi?")
+    assert not answer.refused and answer.answer.startswith(
+        "Pangkalan Karshi-Khanabad dipakai untuk operasi di Afganistan."
+    )
