@@ -324,37 +324,52 @@ def stem(word: str) -> str:
     return _stemmer().stem(word) or word
 
 
-def tokenize(text: str) -> list[str]:
-    """Case-folded, stop-word-free, stemmed tokens; hyphenated words also yield their parts."""
+def tokenize(text: str, *, short_forms: bool = False) -> list[str]:
+    """Case-folded, stop-word-free, stemmed tokens; hyphenated words also yield their parts.
+
+    With ``short_forms`` (retrieval), a word written in capitals is kept though its lower case is
+    a stop word: "AS" is Amerika Serikat, not English "as" ("Siapa Presiden AS?" searched for
+    "presiden" alone, and found Egypt's).
+    """
     tokens: list[str] = []
-    for match in _WORD.finditer(text.casefold()):
-        word = match.group(0).replace("’", "'")
+    for match in _WORD.finditer(text):
+        written = match.group(0)
+        word = written.casefold().replace("’", "'")
         parts = [word] if "-" not in word else [word, *word.split("-")]
         for part in parts:
-            if part and part not in STOPWORDS:
+            if part and (part not in STOPWORDS or (short_forms and _short_form(written, part))):
                 tokens.append(stem(part))
     return tokens
+
+
+def _short_form(written: str, word: str) -> bool:
+    return len(written) >= 2 and written.isupper() and written.casefold() == word
+
+
+# Saved with each lexical index: one written by another tokenizer is rebuilt when loaded.
+TOKENIZER_VERSION = 2
 
 
 class LexicalIndex:
     """BM25 over chunk texts; scores align with chunk order."""
 
-    def __init__(self, bm25: Any, size: int) -> None:
+    def __init__(self, bm25: Any, size: int, tokenizer: int = TOKENIZER_VERSION) -> None:
         self._bm25 = bm25
         self.size = size
+        self.tokenizer = tokenizer
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
         import bm25s
 
-        corpus_tokens = [tokenize(t) or ["_empty_"] for t in texts]
+        corpus_tokens = [tokenize(t, short_forms=True) or ["_empty_"] for t in texts]
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
         bm25.index(corpus_tokens, show_progress=False)
         return cls(bm25, len(texts))
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (zeros when no query term is known)."""
-        terms = [t for t in tokenize(query) if t in self._bm25.vocab_dict]
+        terms = [t for t in tokenize(query, short_forms=True) if t in self._bm25.vocab_dict]
         if not terms or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
@@ -370,12 +385,13 @@ class LexicalIndex:
 
     def save(self, directory: Path) -> None:
         self._bm25.save(str(directory))
-        (directory / "lexical.json").write_text(json.dumps({"size": self.size}))
+        meta = {"size": self.size, "tokenizer": self.tokenizer}
+        (directory / "lexical.json").write_text(json.dumps(meta))
 
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
         import bm25s
 
-        size = json.loads((directory / "lexical.json").read_text())["size"]
+        meta = json.loads((directory / "lexical.json").read_text())
         bm25 = bm25s.BM25.load(str(directory), mmap=False, load_corpus=False)
-        return cls(bm25, size)
+        return cls(bm25, meta["size"], meta.get("tokenizer", 1))

@@ -29,7 +29,7 @@ from qa.chunking import Chunk, ChunkingParams, chunk_article
 from qa.corpus import Article
 from qa.embedding import Embedder
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError
-from qa.lexical import LexicalIndex
+from qa.lexical import TOKENIZER_VERSION, LexicalIndex
 
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
@@ -145,6 +145,8 @@ def load_index(index_dir: Path) -> Index:
         ) from None
     if dense.ntotal != len(chunks) or lexical.size != len(chunks) or dense.d != manifest.dim:
         raise IndexCorruptError(f"the index parts disagree in size; {fix}")
+    if lexical.tokenizer != TOKENIZER_VERSION:  # written by an older qa: same chunks, new words
+        lexical = LexicalIndex.build([c.text for c in chunks])
     return Index(path=path, manifest=manifest, chunks=chunks, dense=dense, lexical=lexical)
 
 

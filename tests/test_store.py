@@ -172,3 +172,34 @@ def test_the_lexical_index_tells_what_share_of_chunks_holds_a_word() -> None:
     assert lexical.share("jakarta") == 0.25
     assert lexical.share("Thailand") == 0.0  # a word the index never saw
     assert lexical.share("yang") == 0.0  # a stop word is not indexed
+
+
+def test_a_short_form_written_in_capitals_is_searched_though_it_spells_a_stop_word() -> None:
+    lexical = LexicalIndex.build(
+        ["Presiden Mesir Hosni Mubarak tiba.", "Presiden AS George W Bush tiba.", "Hujan turun."]
+    )
+    scores = lexical.scores("Siapa Presiden AS?")
+    assert int(np.argmax(scores)) == 1 and scores[1] > scores[0]
+    # the English word stays a stop word
+    assert lexical.scores("as").max() == 0.0
+
+
+def test_an_index_from_an_older_tokenizer_gets_its_lexical_side_rebuilt(
+    seeds: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = tmp_path / "idx"
+    _update(seeds, index_dir)
+    built: list[int] = []
+    build = LexicalIndex.build
+
+    def spy(texts: list[str]) -> LexicalIndex:
+        built.append(len(texts))
+        return build(texts)
+
+    monkeypatch.setattr(LexicalIndex, "build", staticmethod(spy))
+    index = load_index(index_dir)
+    assert built == []  # written by this tokenizer: loaded as it is
+    monkeypatch.setattr("qa.store.TOKENIZER_VERSION", index.lexical.tokenizer + 1)
+    index = load_index(index_dir)
+    assert built == [len(index.chunks)]
+    assert "AS" in index.chunks[int(np.argmax(index.lexical.scores("AS")))].text
