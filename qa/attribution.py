@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from qa.answer_shape import MONTH_NAMES, YEAR
 from qa.chunking import sentence_spans
-from qa.lexical import tokenize
-from qa.prompting import Passage, strip_citations
+from qa.lexical import STOPWORDS, tokenize
+from qa.prompting import Passage, strip_citations, without_now
+from qa.translation import GLOSSARY
 
 
 @dataclass(frozen=True)
@@ -761,6 +762,47 @@ def asks_for_unmentioned_title(question: str, passages: Sequence[Passage]) -> bo
     short = _TITLE_SHORT_FORMS.get(title)
     pattern = rf"\b(?:{re.escape(title)}" + (rf"|{short}\b" if short else "") + ")"
     return not re.search(pattern, _text_of(passages), re.IGNORECASE)
+
+
+# "Apa nama perjanjian …?", "What is the official name of the treaty …?": the kind of thing
+# whose name is asked for (the first word after "nama", a lower-case one after "name of").
+_ASKS_NAME_OF_KIND = {
+    "id": re.compile(
+        r"^\W*(?:apa|apakah|siapa|siapakah)\s+nama\s+(?:resmi\s+|lengkap\s+)?(\w+)",
+        re.IGNORECASE,
+    ),
+    "en": re.compile(
+        r"^\W*(?i:what)\s+(?i:is|was|are|were)\s+(?i:the)\s+(?:[a-z]+\s+)?names?\s+of\s+"
+        r"(?:the\s+|a\s+|an\s+)?(?:[A-Z][\w-]*\s+)*([a-z]+)\b"
+    ),
+}
+
+
+def asks_for_kind_never_mentioned(
+    question: str, language: str, passages: Sequence[Passage]
+) -> bool:
+    """Whether the question asks for the name of a kind of thing (a treaty, an airport) that the
+    whole corpus never mentions: then whatever the model names is something else nearby (over
+    the seed article it named the cosmodrome as Putin's airport and "special military operation"
+    as the treaty). Word forms, not stems ("perjanjian", treaty, shares its stem with
+    "menjanjikan", to promise); so only over the whole corpus, where a missing word is missing
+    from the articles, not from a retrieved excerpt (bench/QUALITY.md row 47)."""
+    pattern = _ASKS_NAME_OF_KIND.get(language)
+    match = pattern.match(without_now(question)) if pattern else None
+    kind = match.group(1).casefold() if match else ""
+    if not kind or kind in STOPWORDS or len(kind) < 3:
+        return False
+    text = _text_of(passages)
+    if language == "en":  # "treaty", "treaties", "courts"
+        forms = rf"{re.escape(kind)}(?:s|es)?|{re.escape(kind[:-1])}ies"
+    else:  # "jurnal", "jurnalnya", "jurnal-jurnal"
+        forms = rf"{re.escape(kind)}(?:nya|lah)?"
+    if re.search(rf"(?<!\w)(?:{forms})(?!\w)", text, re.IGNORECASE):
+        return False
+    if language == "en":  # the English reading's "Cosmodrom", the article's "Lapangan" (square)
+        words = set(re.findall(r"\w+", text.casefold()))
+        return not any(misspelling(kind, w) or kind in GLOSSARY.get(w, ()) for w in words)
+    return True
 
 
 def unsupported_names(

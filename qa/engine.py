@@ -24,6 +24,7 @@ from qa.attribution import (
     abbreviations_as_written,
     answered_where_asked,
     asks_about_unmentioned,
+    asks_for_kind_never_mentioned,
     asks_for_unmentioned_title,
     counts_as_written,
     dates_as_written,
@@ -232,6 +233,7 @@ class AnswerStream:
         retry: Callable[[Sequence[str]], Iterator[str]] | None = None,
         corpus_share: Callable[[str], float] | None = None,
         opening: str | None = None,
+        whole_corpus: bool = False,
     ) -> None:
         self.question = question
         self.language = language
@@ -245,6 +247,7 @@ class AnswerStream:
         self._retry = retry
         self._corpus_share = corpus_share  # how much of the corpus mentions a word
         self._opening = opening  # the answer's first words, in the prompt already
+        self._whole_corpus = whole_corpus  # the passages are every article, not a search's best
         self._asks = asks_for_something(question)
         self._parts: list[str] = []
         self._first: float | None = None
@@ -381,6 +384,10 @@ class AnswerStream:
             return REFUSAL[self.language], (), True  # the passages are about something else
         if self.language == "id" and asks_for_unmentioned_title(self.question, everything_read):
             return REFUSAL[self.language], (), True  # whoever is named holds another role
+        if self._whole_corpus and asks_for_kind_never_mentioned(
+            self.question, self.language, everything_read
+        ):
+            return REFUSAL[self.language], (), True  # what is named is of another kind
         evidence = find_evidence(text, self.question, read)
         supported, unsupported = unsupported_names(
             text, everything_read, fuzzy=fuzzy, question=self.question, corpus_share=share
@@ -769,6 +776,7 @@ class Engine:
             retry,
             loaded.index.lexical.share,
             opening,
+            whole_corpus=corpus is not None,
         )
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:

@@ -9,6 +9,7 @@ from qa.attribution import (
     abbreviations_as_written,
     answered_where_asked,
     asks_about_unmentioned,
+    asks_for_kind_never_mentioned,
     asks_for_unmentioned_title,
     counts_as_written,
     dates_as_written,
@@ -805,3 +806,47 @@ def test_an_answer_naming_a_place_in_another_spelling_is_not_refused(settings, s
     assert not answer.refused and answer.answer.startswith(
         "Pangkalan Karshi-Khanabad dipakai untuk operasi di Afganistan."
     )
+
+
+ARTICLE = [
+    Passage(
+        1, "a.txt", "A", 0, 120,
+        "Kim akan menjanjikan Rusia peluru. Jurnal resmi Rodong Sinmun memuatnya. Lapangan Kim "
+        "Il Sung dihias. Kim visited the Vostochy Cosmodrom.",
+    )
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "never"),
+    [
+        ("Apa nama perjanjian yang ditandatangani Putin?", "id", True),  # not "menjanjikan"
+        ("Apa nama hotel tempat Putin menginap?", "id", True),
+        ("Apa nama jurnal resmi Korea Utara?", "id", False),
+        ("What is the official name of the treaty Putin and Kim signed?", "en", True),
+        ("What is the name of the Russian foreign minister?", "en", True),  # past the names
+        ("What is the name of the cosmodrome Kim visited?", "en", False),  # one letter apart
+        ("What is the name of the square that was decorated?", "en", False),  # "Lapangan"
+        ("What is the name of Thailand's currency?", "en", False),  # no kind asked for
+        ("Apa nama yang dipakai?", "id", False),
+        ("Siapa yang menandatangani perjanjian?", "id", False),  # not a name of a kind
+    ],
+)
+def test_a_name_of_a_kind_the_corpus_never_mentions(
+    question: str, language: str, never: bool
+) -> None:
+    assert asks_for_kind_never_mentioned(question, language, ARTICLE) is never
+
+
+def test_a_name_of_a_kind_no_article_mentions_is_refused_over_the_whole_corpus(
+    engine_with,
+) -> None:
+    """The seed article names no treaty; the model named the "special military operation"."""
+    engine = engine_with('"operasi militer khusus" [6].')
+    answer = engine.answer("Apa nama perjanjian yang ditandatangani Putin dan Kim?")
+    assert answer.refused and answer.answer == REFUSAL["id"]
+    # a kind the article does mention is answered
+    engine = engine_with("Rodong Sinmun [5].")
+    assert not engine.answer("Apa nama jurnal resmi Korea Utara itu?").refused
+    engine = engine_with('"operasi militer khusus" [6].')
+    assert not engine.answer("Apa nama operasi yang didukung Korea Utara?").refused
