@@ -765,10 +765,12 @@ def asks_for_unmentioned_title(question: str, passages: Sequence[Passage]) -> bo
 
 
 # "Apa nama perjanjian …?", "What is the official name of the treaty …?": the kind of thing
-# whose name is asked for (the first word after "nama", a lower-case one after "name of").
+# whose name is asked for (the first word after "nama", a lower-case one after "name of"). Not
+# "Siapa nama penulis …?": a person's role is told in other words ("skenarionya ditulis Ah
+# Cheng"), and offices have their own check (``asks_for_unmentioned_title``).
 _ASKS_NAME_OF_KIND = {
     "id": re.compile(
-        r"^\W*(?:apa|apakah|siapa|siapakah)\s+nama\s+(?:resmi\s+|lengkap\s+)?(\w+)",
+        r"^\W*(?:apa|apakah)\s+nama\s+(?:resmi\s+|lengkap\s+)?(\w+)",
         re.IGNORECASE,
     ),
     "en": re.compile(

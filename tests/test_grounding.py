@@ -830,6 +830,7 @@ ARTICLE = [
         ("What is the name of Thailand's currency?", "en", False),  # no kind asked for
         ("Apa nama yang dipakai?", "id", False),
         ("Siapa yang menandatangani perjanjian?", "id", False),  # not a name of a kind
+        ("Siapa nama penulis skenario film itu?", "id", False),  # a role: "ditulis" tells it
     ],
 )
 def test_a_name_of_a_kind_the_corpus_never_mentions(
