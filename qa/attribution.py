@@ -622,9 +622,10 @@ def spellings_as_written(answer: str, passages: Sequence[Passage]) -> str:
     """Write a name the way the passages spell it when the answer uses another spelling of it
     ("Afghanistan" where they write "Afganistan"): the model spells names as it learnt them, the
     articles as Indonesian news does, and the article's spelling is the fact quoted."""
-    written = {w.casefold() for w in re.findall(r"[\w'’-]+", _text_of(passages))}
+    text = _text_of(passages)
+    written = {w.casefold() for w in re.findall(r"[\w'’-]+", text)}
     spelt: dict[str, str] = {}
-    for word in re.findall(r"[A-Z][\w'’-]+", _text_of(passages)):
+    for word in re.findall(r"[A-Z][\w'’-]+", text):
         spelt.setdefault(_one_spelling(word.casefold()), word)
 
     def as_written(m: re.Match[str]) -> str:

@@ -324,6 +324,19 @@ def engine_with(settings):
     return make
 
 
+@pytest.fixture
+def engine_over(settings, seeds):
+    """An engine whose corpus is the seed article plus one more article, answering ``reply``."""
+
+    def make(name: str, article: str, reply: str) -> Engine:
+        (seeds / name).write_text(article, encoding="utf-8")
+        engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator(reply))
+        engine.reindex()
+        return engine
+
+    return make
+
+
 def test_a_citation_to_a_passage_without_the_number_is_corrected(engine_with) -> None:
     stream = engine_with("Kunjungan Putin ke Korea Utara pada tahun 2000. [5]").ask(
         "Kapan terakhir kali Putin mengunjungi Korea Utara?"
@@ -696,26 +709,23 @@ def test_question_names_count_as_whole_names_for_the_topic() -> None:
     assert unsupported_names(answer, [passage], question=question) == (["Musi", "Banyuasin"], [])
 
 
-def test_the_final_answer_writes_numbers_as_the_passages_do(settings, seeds) -> None:
-    (seeds / "pemilu.txt").write_text(
+def test_the_final_answer_writes_numbers_as_the_passages_do(engine_over) -> None:
+    engine = engine_over(
+        "pemilu.txt",
         "Pemilu Mesir\n\nAyman Nour memperoleh 7,6 persen suara dalam pemilu Mesir.\n",
-        encoding="utf-8",
+        "7, 6 persen.",
     )
-    engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator("7, 6 persen."))
-    engine.reindex()
     answer = engine.answer("Berapa persen suara yang diperoleh Ayman Nour?")
     assert answer.answer.startswith("7,6 persen.") and not answer.refused
     assert "7,6 persen" in answer.sources[0].quote
 
 
-def test_an_answer_with_an_invented_date_form_is_kept_in_the_articles_form(settings, seeds) -> None:
-    (seeds / "unicef.txt").write_text(
+def test_an_answer_with_an_invented_date_form_is_kept_in_the_articles_form(engine_over) -> None:
+    engine = engine_over(
+        "unicef.txt",
         "Sekolah Unicef\n\nMoU pembangunan sekolah Unicef ditandatangani di Aceh, Jumat (9/9).\n",
-        encoding="utf-8",
+        "MoU itu ditandatangani pada Jumat, 9 September 2019.",
     )
-    reply = "MoU itu ditandatangani pada Jumat, 9 September 2019."
-    engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator(reply))
-    engine.reindex()
     answer = engine.answer("Kapan MoU pembangunan sekolah Unicef ditandatangani?")
     assert not answer.refused
     assert answer.answer.startswith("MoU itu ditandatangani pada Jumat, 9/9.")
@@ -794,14 +804,12 @@ def test_a_name_is_written_as_the_passages_spell_it() -> None:
         assert spellings_as_written(kept, base) == kept
 
 
-def test_an_answer_naming_a_place_in_another_spelling_is_not_refused(settings, seeds) -> None:
-    (seeds / "pangkalan.txt").write_text(
+def test_an_answer_naming_a_place_in_another_spelling_is_not_refused(engine_over) -> None:
+    engine = engine_over(
+        "pangkalan.txt",
         "Pangkalan Karshi-Khanabad dipakai untuk operasi militer AS di Afganistan.\n",
-        encoding="utf-8",
+        "Pangkalan Karshi-Khanabad dipakai untuk operasi di Afghanistan.",
     )
-    reply = "Pangkalan Karshi-Khanabad dipakai untuk operasi di Afghanistan."
-    engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator(reply))
-    engine.reindex()
     answer = engine.answer("Di negara mana pangkalan Karshi-Khanabad dipakai untuk operasi?")
     assert not answer.refused and answer.answer.startswith(
         "Pangkalan Karshi-Khanabad dipakai untuk operasi di Afganistan."
