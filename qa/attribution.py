@@ -789,7 +789,7 @@ def asks_for_kind_never_mentioned(
     the seed article it named the cosmodrome as Putin's airport and "special military operation"
     as the treaty). Word forms, not stems ("perjanjian", treaty, shares its stem with
     "menjanjikan", to promise); so only over the whole corpus, where a missing word is missing
-    from the articles, not from a retrieved excerpt (bench/QUALITY.md row 47)."""
+    from the articles, not from a retrieved excerpt (bench/QUALITY.md row 48)."""
     pattern = _ASKS_NAME_OF_KIND.get(language)
     match = pattern.match(without_now(question)) if pattern else None
     kind = match.group(1).casefold() if match else ""
