@@ -58,14 +58,14 @@ def _text_of(passages: Sequence[Passage]) -> str:
     return " ".join(p.text for p in passages)
 
 
-def _starts_sentence(text: str, at: int, marks: tuple[str, ...] = (".", "!", "?")) -> bool:
+def starts_sentence(text: str, at: int, marks: tuple[str, ...] = (".", "!", "?")) -> bool:
     """Whether position ``at`` of ``text`` is the start of a sentence (or follows ``marks``)."""
     return at == 0 or text[:at].rstrip().endswith(marks)
 
 
 def _as_placed(word: str, text: str, at: int) -> str:
     """``word`` capitalised when it is put at a sentence start of ``text`` (position ``at``)."""
-    return word.capitalize() if _starts_sentence(text, at) else word
+    return word.capitalize() if starts_sentence(text, at) else word
 
 
 _SPLIT_NUMBER = re.compile(r"\b(\d+)([.,]) (\d+)\b")
@@ -358,7 +358,7 @@ def _bare(name: str, at: int, text: str) -> list[str]:
     before it ("Ketua Asosiasi …" -> "Asosiasi …"), without a sentence opener ("Menurut …")."""
     whole = name.split()
     starts = [whole]
-    if len(whole) > 1 and _starts_sentence(text, at, (".", "!", "?", "-")):  # "Kompas-Otoritas"
+    if len(whole) > 1 and starts_sentence(text, at, (".", "!", "?", "-")):  # "Kompas-Otoritas"
         starts.append(whole[1:])
     forms = []
     for words in starts:

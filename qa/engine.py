@@ -12,12 +12,11 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any
 
 import numpy as np
 
-from qa.answer_opening import answer_opening
+from qa.answer_opening import answer_opening, naming_opening
 from qa.answer_shape import gives_no_time, shape_mismatch
 from qa.attribution import (
     Evidence,
@@ -62,7 +61,7 @@ from qa.prompting import (
     strip_citations,
     tile_chunks,
 )
-from qa.restatement import asks_for_something, says_question_back
+from qa.restatement import asks_for_something, names_no_one, says_question_back
 from qa.retrieval import Hit, Retriever
 from qa.store import Index, UpdateReport, load_index, update_index
 from qa.translation import (
@@ -216,7 +215,9 @@ class AnswerStream:
 
     When the prompt ends with the answer's ``opening`` (``qa.answer_opening``), the model's text
     goes on from it: the opening is shown with its first token (unless that is a refusal), and a
-    second try goes without it.
+    second try goes without it. A "Siapa yang ...?" answer that names no one (the quote said
+    back, not who said it) is tried again from the question as a statement up to the name
+    ("Yang menyebut ... adalah"), which the small model then fills.
     """
 
     def __init__(
@@ -230,7 +231,7 @@ class AnswerStream:
         started: float,
         retrieve_ms: float,
         readings: Sequence[Reading] = (),
-        retry: Callable[[Sequence[str]], Iterator[str]] | None = None,
+        retry: Callable[[Sequence[str], str | None], Iterator[str]] | None = None,
         corpus_share: Callable[[str], float] | None = None,
         opening: str | None = None,
         whole_corpus: bool = False,
@@ -273,8 +274,9 @@ class AnswerStream:
                 first_try = self._parts
                 if first_try:
                     yield "\n\n"  # what was shown is replaced by the final answer
-                self._parts, self._tokens = [], self._retry(avoid)
-                self._opening = None  # the second try starts afresh
+                avoid, opening = avoid
+                self._parts, self._tokens = [], self._retry(avoid, opening)
+                self._opening = opening  # the second try starts afresh, or from a new opening
                 for text in self._tokens:
                     yield from self._shown([text])
                 if first_try and self._answers_nothing("".join(self._parts)):
@@ -289,18 +291,35 @@ class AnswerStream:
         *when* question: worth a second try. Not an answer of the wrong shape (a date for "how
         many"): that is refused, as a second try then guesses (seed s068, s070)."""
         answered = strip_citations(text)
-        return (self._asks and says_question_back(self.question, text)) or bool(
-            answered and gives_no_time(self.question, answered)
-        )
+        if self._asks and says_question_back(self.question, text):
+            return True
+        if answered and gives_no_time(self.question, answered):
+            return True
+        return self._names_no_one(text)
 
-    def _avoid(self, shown: str, held: str) -> list[str] | None:
-        """The first words a second try must not start with, or None when no second try."""
+    def _avoid(self, shown: str, held: str) -> tuple[list[str], str | None] | None:
+        """The first words a second try must not start with and the opening it goes on from,
+        or None when no second try."""
+        refusals = [*REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
         if not shown and is_refusal(held):
-            return [*REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
-        if self._answers_nothing(shown + held):
-            first = strip_citations(shown + held).split()[:1]
-            return [*first, *REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
-        return None
+            return refusals, None
+        if not self._answers_nothing(shown + held):
+            return None
+        if self._names_no_one(shown + held) and (
+            opening := naming_opening(self.question, self.language)
+        ):
+            return refusals, opening  # "Penggabungan ... ancaman" -> "Yang menyebut ... adalah"
+        first = strip_citations(shown + held).split()[:1]
+        return [*first, *refusals], None
+
+    def _names_no_one(self, text: str) -> bool:
+        answered = strip_citations(text)
+        read = "\n".join(p.text for p in self._read())
+        return (
+            bool(answered)
+            and not is_refusal(answered)
+            and names_no_one(self.question, answered, read)
+        )
 
     def _shown(self, texts: list[str]) -> Iterator[str]:
         for text in texts:
@@ -758,11 +777,16 @@ class Engine:
         opening = answer_opening(question, language)
         prompt = build_prompt(shown, question, language, history, opening)
         tokens = generator.stream(prompt, self.settings.max_answer_tokens)
-        retry = None
+        retry: Callable[[Sequence[str], str | None], Iterator[str]] | None = None
         if (avoiding := getattr(generator, "stream_avoiding", None)) is not None:
-            # The second try starts afresh: the opening led to the answer that failed.
-            unopened = build_prompt(shown, question, language, history)
-            retry = partial(avoiding, unopened, self.settings.max_answer_tokens)
+            # The second try does not go on from the first opening: it led to the answer that
+            # failed. It may get another one (``AnswerStream._avoid``).
+            def second_try(avoid: Sequence[str], opening: str | None) -> Iterator[str]:
+                again = build_prompt(shown, question, language, history, opening)
+                return avoiding(again, self.settings.max_answer_tokens, avoid)
+
+            retry = second_try
+
         return AnswerStream(
             question,
             language,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from qa.attribution import misspelling
+from qa.attribution import misspelling, starts_sentence
 from qa.lexical import tokenize
 from qa.prompting import strip_citations
 
@@ -59,4 +59,40 @@ def says_question_back(question: str, answer: str) -> bool:
     return all(
         " ".join(as_asked(w) for w in run.casefold().split()) in asked_text
         for run in _CAPITALISED_RUN.findall(text)
+    )
+
+
+_ASKS_WHO = re.compile(r"\b(?:siapa(?:kah)?|who|whom)\b", re.IGNORECASE)
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
+# Where a sentence starts in an article: after its end, or inside an opening quote.
+_SENTENCE_MARKS = (".", "!", "?", "“", '"', ":")
+
+
+def names_no_one(question: str, answer: str, passages_text: str) -> bool:
+    """Whether the answer to a *who* question names no one its question did not name.
+
+    Asked "Siapa yang menyebut penggabungan negara-negara tersebut sebagai ancaman ...?", the
+    small model wrote the quote back ("Penggabungan negara-negara tersebut merupakan ancaman
+    ...") without who said it. A capitalised first word is a name only if the articles also
+    write it capitalised inside a sentence.
+    """
+    if not _ASKS_WHO.search(question):
+        return False
+    text = strip_citations(answer)
+    asked = set(re.findall(r"[\w'’-]+", question.casefold()))
+    for match in _CAPITALISED.finditer(text):
+        word = match.group(0)
+        if word.casefold() in asked or any(misspelling(word.casefold(), w) for w in asked):
+            continue
+        if not starts_sentence(text, match.start(), _SENTENCE_MARKS):
+            return False
+        if _written_as_name(word, passages_text):
+            return False
+    return True
+
+
+def _written_as_name(word: str, text: str) -> bool:
+    return any(
+        not starts_sentence(text, m.start(), _SENTENCE_MARKS)
+        for m in re.finditer(rf"\b{re.escape(word)}\b", text)
     )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answer_opening import answer_opening
+from qa.answer_opening import answer_opening, naming_opening
 
 
 @pytest.mark.parametrize(
@@ -88,3 +88,24 @@ def test_answer_opening(question: str, opening: str | None) -> None:
 )
 def test_english_answer_opening(question: str, opening: str | None) -> None:
     assert answer_opening(question, "en") == opening
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "opening"),
+    [
+        (
+            "Siapa yang menyebut penggabungan negara-negara tersebut sebagai ancaman?",
+            "id",
+            "Yang menyebut penggabungan negara-negara tersebut sebagai ancaman adalah",
+        ),
+        (
+            "Menurut Lim, siapakah yang akan menjanjikan lebih banyak peluru?",
+            "id",
+            "Menurut Lim, yang akan menjanjikan lebih banyak peluru adalah",
+        ),
+        ("Pada siapakah Wakidi sempat belajar?", "id", None),  # not "Siapa yang"
+        ("Who called the alignment a threat?", "en", None),
+    ],
+)
+def test_naming_opening(question: str, language: str, opening: str | None) -> None:
+    assert naming_opening(question, language) == opening

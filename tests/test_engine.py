@@ -332,7 +332,7 @@ def test_an_answer_saying_the_question_back_is_asked_again(settings) -> None:
     generator = EchoingGenerator()
     engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
     engine.reindex()
-    stream = engine.ask("Siapa yang menggelar karpet merah untuk Putin?")
+    stream = engine.ask("Negara mana yang menggelar karpet merah untuk Putin?")
     shown = "".join(stream)
     answer = stream.answer
     assert shown.startswith("Menggelar karpet merah untuk Putin.\n\nKorea Utara")
@@ -346,9 +346,25 @@ def test_a_question_said_back_twice_keeps_the_first_wording(settings) -> None:
     generator = EchoingGenerator(second="Karpet merah untuk Putin. [1]")
     engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
     engine.reindex()
-    answer = engine.answer("Siapa yang menggelar karpet merah untuk Putin?")
+    answer = engine.answer("Negara mana yang menggelar karpet merah untuk Putin?")
     assert answer.answer.startswith("Menggelar karpet merah untuk Putin.") and not answer.refused
     assert generator.avoided[0] == "Menggelar"
+
+
+def test_a_who_answer_naming_no_one_is_asked_again_up_to_the_name(settings) -> None:
+    """Seed s017: the model wrote the quote back, not who said it; the second try goes on from
+    the question as a statement up to the name (``naming_opening``)."""
+    generator = EchoingGenerator(second="Korea Utara. [1]")
+    engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
+    engine.reindex()
+    stream = engine.ask("Siapa yang menggelar karpet merah untuk Putin?")
+    shown = "".join(stream)
+    answer = stream.answer
+    opening = "Yang menggelar karpet merah untuk Putin adalah"
+    assert generator.prompts[-1].endswith(f"<|im_start|>assistant\n{opening}")
+    assert shown.endswith(f"\n\n{opening} Korea Utara. [1]")
+    assert answer.answer == f"{opening} Korea Utara. [1]" and not answer.refused
+    assert "Menggelar" not in generator.avoided and "Tidak" in generator.avoided
 
 
 @pytest.mark.parametrize(

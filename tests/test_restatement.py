@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.restatement import asks_for_something, says_question_back
+from qa.restatement import asks_for_something, names_no_one, says_question_back
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,31 @@ def test_yes_no_questions_do_not_ask_for_something() -> None:
     assert not asks_for_something("Did Putin visit Pyongyang?")
     assert asks_for_something("Apakah yang dapat dipengaruhi oleh sitokin?")
     assert asks_for_something("Badan apakah yang melokalisir kobaran api?")
+
+
+ARTICLE = (
+    "“Penggabungan negara-negara tersebut merupakan ancaman terhadap perdagangan dan perdamaian "
+    "global,” kata Easley. Polisi menahan dua orang."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "no_one"),
+    [
+        (  # seed s017: the quote back, without who said it
+            "Siapa yang menyebut penggabungan negara-negara tersebut sebagai ancaman?",
+            "Penggabungan negara-negara tersebut merupakan ancaman terhadap perdagangan. [1]",
+            True,
+        ),
+        # a first word is a name when the article writes it capitalised inside a sentence
+        ("Siapa yang menyebut penggabungan itu ancaman?", "Easley. [1]", False),
+        ("Siapa yang menyebut penggabungan itu ancaman?", "Yang menyebut adalah Easley.", False),
+        ("Siapa yang menahan dua orang?", "Polisi menahan dua orang.", True),
+        ("Siapa yang ditahan?", "Dua orang yang ditahan Polisi.", False),
+        # only who questions; a name the question holds is no answer
+        ("Apa yang disebut ancaman?", "Penggabungan negara-negara tersebut.", False),
+        ("Who did Easley warn?", "Easley warned about the alignment.", True),
+    ],
+)
+def test_names_no_one(question: str, answer: str, no_one: bool) -> None:
+    assert names_no_one(question, answer, ARTICLE) is no_one

@@ -327,7 +327,7 @@ async def test_an_answer_saying_the_question_back_is_replaced_by_the_second_try(
 ) -> None:
     app = make_app(make_engine(EchoingGenerator()))
     async with app.run_test() as pilot:
-        await ask(pilot, "Siapa yang menggelar karpet merah untuk Putin?")
+        await ask(pilot, "Negara mana yang menggelar karpet merah untuk Putin?")
         view = answers(app)[0]
         assert view.text.startswith("Korea Utara") and "Menggelar" not in view.text
     saved = reopen_store().conversations()
