@@ -87,21 +87,22 @@ def answer_opening(question: str, language: str) -> str | None:
     return opening[0].upper() + opening[1:] if opening else None
 
 
-# "Siapa yang menyebut X?" -> "Yang menyebut X adalah"
-_ASKS_WHO_DID = re.compile(_LEAD + r"(?:siapa|siapakah)\s+(?P<body>yang\s.+)$", re.IGNORECASE)
+# "Siapa yang menyebut X?" -> "Yang menyebut X adalah"; "Siapakah antariksawan China yang
+# pertama?" -> "Antariksawan China yang pertama adalah" ("Siapa nama" has its first opening).
+_ASKS_WHO_IS = re.compile(_LEAD + r"(?:siapa|siapakah)\s+(?P<body>(?!nama\b)\w.*)$", re.IGNORECASE)
 
 
 def naming_opening(question: str, language: str) -> str | None:
-    """The opening of a second try at "Siapa yang ...?" when the first answer named no one
+    """The opening of a second try at "Siapa (yang) ...?" when the first answer named no one
     (``qa.restatement.names_no_one``): the question as a statement up to the name.
 
     Not a first opening: on every "Siapa yang" question it gained as many answers as it lost
-    (row 44), but the answers it is given to here have already lost (row 49).
+    (row 44), but the answers it is given to here have already lost (rows 49-50).
     """
     if language != "id":
         return None
     asked = without_now(question).strip().rstrip("?!. ").strip()
-    if not (match := _ASKS_WHO_DID.match(asked)):
+    if not (match := _ASKS_WHO_IS.match(asked)):
         return None
     opening = (match["lead"] or "") + match["body"] + " adalah"
     return opening[0].upper() + opening[1:]

@@ -103,7 +103,13 @@ def test_english_answer_opening(question: str, opening: str | None) -> None:
             "id",
             "Menurut Lim, yang akan menjanjikan lebih banyak peluru adalah",
         ),
-        ("Pada siapakah Wakidi sempat belajar?", "id", None),  # not "Siapa yang"
+        (  # facqa f0331: "Siapakah <who> yang ...?"
+            "Siapakah juara bertahan yang dijungkalkan Sugianto Hoho Setiawan?",
+            "id",
+            "Juara bertahan yang dijungkalkan Sugianto Hoho Setiawan adalah",
+        ),
+        ("Siapa nama pilot pesawat itu?", "id", None),  # it has its first opening
+        ("Pada siapakah Wakidi sempat belajar?", "id", None),  # the question word mid-way
         ("Who called the alignment a threat?", "en", None),
     ],
 )
