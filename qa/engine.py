@@ -215,7 +215,7 @@ class AnswerStream:
 
     When the prompt ends with the answer's ``opening`` (``qa.answer_opening``), the model's text
     goes on from it: the opening is shown with its first token (unless that is a refusal), and a
-    second try goes without it. A "Siapa yang ...?" answer that names no one (the quote said
+    second try goes without it. A "Siapa (yang) ...?" answer that names no one (the quote said
     back, not who said it) is tried again from the question as a statement up to the name
     ("Yang menyebut ... adalah"), which the small model then fills.
     """
@@ -287,9 +287,10 @@ class AnswerStream:
             self._finish()
 
     def _answers_nothing(self, text: str) -> bool:
-        """Whether the answer only says the question back, or places nothing in time for a
-        *when* question: worth a second try. Not an answer of the wrong shape (a date for "how
-        many"): that is refused, as a second try then guesses (seed s068, s070)."""
+        """Whether the answer only says the question back, places nothing in time for a *when*
+        question or names no one for a *who* question: worth a second try. Not an answer of the
+        wrong shape (a date for "how many"): that is refused, as a second try then guesses (seed
+        s068, s070)."""
         answered = strip_citations(text)
         if self._asks and says_question_back(self.question, text):
             return True
