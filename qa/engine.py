@@ -250,6 +250,7 @@ class AnswerStream:
         self._opening = opening  # the answer's first words, in the prompt already
         self._whole_corpus = whole_corpus  # the passages are every article, not a search's best
         self._asks = asks_for_something(question)
+        self._read_text: str | None = None  # what the model read, joined once when needed
         self._parts: list[str] = []
         self._first: float | None = None
         self._answer: Answer | None = None
@@ -306,21 +307,19 @@ class AnswerStream:
             return refusals, None
         if not self._answers_nothing(shown + held):
             return None
-        if self._names_no_one(shown + held) and (
-            opening := naming_opening(self.question, self.language)
-        ):
+        opening = naming_opening(self.question, self.language)  # a regex: cheap, so first
+        if opening and self._names_no_one(shown + held):
             return refusals, opening  # "Penggabungan ... ancaman" -> "Yang menyebut ... adalah"
         first = strip_citations(shown + held).split()[:1]
         return [*first, *refusals], None
 
     def _names_no_one(self, text: str) -> bool:
         answered = strip_citations(text)
-        read = "\n".join(p.text for p in self._read())
-        return (
-            bool(answered)
-            and not is_refusal(answered)
-            and names_no_one(self.question, answered, read)
-        )
+        if not answered or is_refusal(answered):
+            return False
+        if self._read_text is None:
+            self._read_text = "\n".join(p.text for p in self._read())
+        return names_no_one(self.question, answered, self._read_text)
 
     def _shown(self, texts: list[str]) -> Iterator[str]:
         for text in texts:

@@ -30,6 +30,11 @@ _LINKS = frozenset(["rupa", "yaitu", "ialah"])
 _CAPITALISED_RUN = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
 
 
+def _words(text: str) -> list[str]:
+    """Case-folded words as written, hyphens and apostrophes kept ("Williams-Darling")."""
+    return re.findall(r"[\w'’-]+", text.casefold())
+
+
 def asks_for_something(question: str) -> bool:
     """Whether the question asks who, what, when, ... rather than yes or no."""
     if _ASKS.search(question):
@@ -50,7 +55,7 @@ def says_question_back(question: str, answer: str) -> bool:
             covered = any(misspelling(token, word) for word in asked)
         if not covered:
             return False
-    asked_words = re.findall(r"[\w'’-]+", question.casefold())
+    asked_words = _words(question)
     asked_text = " ".join(asked_words)
 
     def as_asked(word: str) -> str:
@@ -79,7 +84,7 @@ def names_no_one(question: str, answer: str, passages_text: str) -> bool:
     if not _ASKS_WHO.search(question):
         return False
     text = strip_citations(answer)
-    asked = set(re.findall(r"[\w'’-]+", question.casefold()))
+    asked = set(_words(question))
     for match in _CAPITALISED.finditer(text):
         word = match.group(0)
         if word.casefold() in asked or any(misspelling(word.casefold(), w) for w in asked):
