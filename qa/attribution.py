@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from qa.answer_shape import MONTH_NAMES, YEAR
 from qa.chunking import sentence_spans
-from qa.lexical import STOPWORDS, tokenize
+from qa.lexical import STOPWORDS, stem, tokenize
 from qa.prompting import Passage, strip_citations, without_now
 from qa.translation import GLOSSARY
 
@@ -227,6 +227,42 @@ def counts_as_written(answer: str, passages: Sequence[Passage]) -> str:
     return _CLASSIFIED_COUNT.sub(written, answer)
 
 
+_CITATION_MARK = r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])?"
+# What may follow an answer's last word: a citation, a full stop, a citation.
+_AT_THE_END = rf"{_CITATION_MARK}\s*[.!]?{_CITATION_MARK}\s*$"
+# Units a count or measure is given in, which the question need not name ("Berapa panjang …?").
+_UNITS = frozenset([
+    "persen", "meter", "kilometer", "km", "sentimeter", "cm", "milimeter", "mm", "kilogram",
+    "kg", "gram", "ton", "hektar", "hektare", "ha", "liter", "derajat", "detik", "menit", "jam",
+    "hari", "pekan", "minggu", "bulan", "jiwa", "unit", "kali", "barel", "megawatt", "watt",
+])  # fmt: skip
+_BARE_NUMBER_AT_END = re.compile(rf"(?<![\w.,/-])(\d[\d.,]*\d|\d)(?={_AT_THE_END})")
+
+
+def counted_as_written(answer: str, passages: Sequence[Passage], question: str) -> str:
+    """Give a number that ends the answer what the passages count or measure with it ("Jumlah
+    desa … adalah 1.336" -> "1.336 desa", "1.200" -> "1.200 meter"): a bare number leaves the
+    reader to guess the unit. Only when every time the passages write the number they follow it
+    with the same lower-case word, and that word is the question's or a unit."""
+    m = _BARE_NUMBER_AT_END.search(answer)
+    if m is None or YEAR.fullmatch(m.group(1)):
+        return answer
+    number = m.group(1)
+    text = _text_of(passages)
+    followers = {
+        w.group(1)
+        for w in re.finditer(rf"(?<![\w.,/-]){re.escape(number)}(?![\d.,]\d)\s*([^\W\d]+)", text)
+    }
+    if len(followers) != 1:
+        return answer
+    (word,) = followers
+    if not word.islower() or word in STOPWORDS:
+        return answer  # a name ("Fokker 28-1000 TANS") or a function word ("17 di antaranya")
+    if word not in _UNITS and stem(word) not in tokenize(question):
+        return answer
+    return f"{answer[: m.end()]} {word}{answer[m.end() :]}"
+
+
 # Words that make a number approximate or a bound; the passages' choice is part of the fact.
 _QUALIFIERS = (
     "kurang lebih|lebih kurang|lebih dari|kurang dari|paling sedikit|paling banyak|sekitar|"
@@ -422,6 +458,35 @@ def titles_as_written(answer: str, passages: Sequence[Passage]) -> str:
     return _NAME_OF_WORDS.sub(titled, answer)
 
 
+# Small words a spelt-out name has between its capitalised ones ("Fakultas Matematika dan Ilmu
+# Pengetahuan Alam", FMIPA).
+_JOINING_WORDS = r"(?:(?:dan|and|of|untuk|for|&)\s+)?"
+# Three or more capitalised words, with the small words a spelt-out name has between them.
+_SPELT_OUT_RUN = re.compile(
+    rf"(?<![\w'’-]){_CAPITALISED}(?:\s+{_JOINING_WORDS}{_CAPITALISED}){{2,}}(?![\w'’-])"
+)
+
+
+def _short_form_written(run: str, text: str, answer: str) -> str:
+    """The short form the passages write for a name the model spelt out from memory
+    ("Universitas Gadjah Mada" where they only say "UGM"), else the name as it was: the words of
+    the name (or of its end, "Dekan Universitas Gadjah Mada") give the short form's letters.
+    Not when the answer gives the short form too ("PT Karaha Bodas Company (KBC)")."""
+    if run in text:
+        return run
+    starts = [m.start() for m in re.finditer(_CAPITALISED, run)]
+    for first in range(len(starts) - 2):
+        short = "".join(run[at] for at in starts[first:])
+        found = rf"(?<![\w'’-]){short}(?![\w'’-])"
+        if (
+            re.search(found, text)
+            and not re.search(found, answer)
+            and not re.search(_spelt_out_anywhere(short), text)
+        ):
+            return run[: starts[first]] + short
+    return run
+
+
 def abbreviations_as_written(answer: str, passages: Sequence[Passage]) -> str:
     """Write a name with the short form or expansion the passages give it in brackets, and a
     short form the model spelt out as the passages write it: "Asosiasi Pertekstilan Indonesia"
@@ -443,6 +508,7 @@ def abbreviations_as_written(answer: str, passages: Sequence[Passage]) -> str:
         return short if guessed else m.group(0)
 
     answer = _BRACKETED_NAME.sub(short_form, answer)
+    answer = _SPELT_OUT_RUN.sub(lambda m: _short_form_written(m.group(0), text, answer), answer)
     # What the answer may write -> (the other half, the whole as the passages write it).
     written: dict[str, set[tuple[str, str]]] = {}
     for m in _BRACKETED_NAME.finditer(text):
@@ -635,11 +701,6 @@ def spellings_as_written(answer: str, passages: Sequence[Passage]) -> str:
         return spelt.get(_one_spelling(word.casefold()), word)
 
     return re.sub(r"(?<![\w'’-])[A-Z][\w'’-]+", as_written, answer)
-
-
-# Small words a spelt-out name has between its capitalised ones ("Fakultas Matematika dan Ilmu
-# Pengetahuan Alam", FMIPA).
-_JOINING_WORDS = r"(?:(?:dan|and|of|untuk|for|&)\s+)?"
 
 
 def _spelt_out_anywhere(short_form: str) -> str:
@@ -844,9 +905,8 @@ def unsupported_names(
 
 _ASIDE = re.compile(r"\s*\(([^()]*)\)")
 # A name put after the answer's last name with a comma, at its very end ("di Athena, Jawa Barat.").
-_CITATION_MARK = r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])?"
 _TRAILING_APPOSITION = re.compile(
-    rf"(?<=[\w)]),\s+([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)(?={_CITATION_MARK}\s*[.!]?{_CITATION_MARK}\s*$)"
+    rf"(?<=[\w)]),\s+([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)(?={_AT_THE_END})"
 )
 
 
@@ -856,11 +916,18 @@ def without_unsupported_asides(answer: str, passages: Sequence[Passage], questio
     acronym; "di Athena, Jawa Barat": its guess at a place), when what remains is grounded and
     says something the question did not (in the passages' words); otherwise the answer is left
     for grounding to judge whole."""
+
+    def unsupported(m: re.Match[str]) -> bool:
+        return bool(unsupported_names(f"- {m.group(1)}", passages, question=question)[1])
+
     kept = answer
-    asides = [*_ASIDE.finditer(answer), *_TRAILING_APPOSITION.finditer(answer)]
-    for m in sorted(asides, key=lambda m: m.start(), reverse=True):
-        if unsupported_names(f"- {m.group(1)}", passages, question=question)[1]:
+    for m in reversed(list(_ASIDE.finditer(answer))):
+        if unsupported(m):
             kept = kept[: m.start()] + kept[m.end() :]
+    # Names put after the last one are peeled from the end while no passage mentions them
+    # ("di Bukittinggi, Kecamatan Kuningan, Kota Jakarta.").
+    while (m := _TRAILING_APPOSITION.search(kept)) and unsupported(m):
+        kept = kept[: m.start()] + kept[m.end() :]
     if kept == answer or unsupported_names(kept, passages, question=question)[1]:
         return answer
     text = _text_of(passages)

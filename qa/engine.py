@@ -25,6 +25,7 @@ from qa.attribution import (
     asks_about_unmentioned,
     asks_for_kind_never_mentioned,
     asks_for_unmentioned_title,
+    counted_as_written,
     counts_as_written,
     dates_as_written,
     find_evidence,
@@ -364,7 +365,7 @@ class AnswerStream:
         text = number_words_as_written(text, read, self.language)
         if self.language == "id":  # English names are fuzzy
             text = qualifiers_as_written(text, read)
-            text = counts_as_written(text, read)
+            text = counted_as_written(counts_as_written(text, read), read, self.question)
             text = without_unsupported_asides(text, read, self.question)
             text = abbreviations_as_written(text, read)
             text = titles_as_written(spellings_as_written(text, read), read)

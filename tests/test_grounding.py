@@ -11,6 +11,7 @@ from qa.attribution import (
     asks_about_unmentioned,
     asks_for_kind_never_mentioned,
     asks_for_unmentioned_title,
+    counted_as_written,
     counts_as_written,
     dates_as_written,
     find_evidence,
@@ -191,6 +192,12 @@ def test_a_name_is_written_with_the_short_form_or_expansion_the_passages_give_it
     assert abbreviations_as_written("Dr Bana dari Institut Teknologi Bandung (ITB).", texts) == (
         "Dr Bana dari ITB."
     )
+    # without the brackets too, as the end of a longer name (facqa f0530: "Universitas Gadjah
+    # Mada" where the passage only says "UGM" was refused as a name from memory)
+    for spelt in ("Institut Teknologi Bandung", "Kampus Institut Teknologi Bandung"):
+        assert abbreviations_as_written(f"Dr Bana dari {spelt}.", texts) == (
+            f"Dr Bana dari {spelt.replace('Institut Teknologi Bandung', 'ITB')}."
+        )
     # a bare short form gets the name it stands for (facqa f0786, "Apakah kepanjangan dari
     # UNOPS?"), only the words that spell it, and not a two-letter one ("dollar AS")
     aceh = [
@@ -210,6 +217,10 @@ def test_a_name_is_written_with_the_short_form_or_expansion_the_passages_give_it
     )
     for kept in ("Harganya 5 dollar AS.", "GAM adalah Gerakan Aceh Merdeka."):
         assert abbreviations_as_written(kept, aceh) == kept
+    # the answer gives the short form too (facqa f1150)
+    karaha = [Passage(1, "p.txt", "P", 0, 60, "Proyek Karaha Bodas ditunda. KBC menggugat.")]
+    kept = "Ganti rugi dibayar kepada PT Karaha Bodas Company (KBC)."
+    assert abbreviations_as_written(kept, karaha) == kept
     # left alone: a place that is only part of a bracketed name, an aside that is no short
     # form, a short form the answer gives already, an expansion whose words the passages have
     for kept in (
@@ -217,6 +228,7 @@ def test_a_name_is_written_with_the_short_form_or_expansion_the_passages_give_it
         "Michael Kuppers menghitungnya.",
         "Ketua API, Asosiasi Pertekstilan Indonesia, datang.",
         "Kepolisian Daerah Jawa Tengah (Polda) datang.",
+        "Dr Bana dari Kebun Raya Bogor.",
     ):
         assert abbreviations_as_written(kept, texts) == kept
 
@@ -234,6 +246,36 @@ def test_a_count_is_written_without_a_counting_word_the_passages_do_not_use() ->
     # left alone: the passages' own counting word, a count the passages do not give bare
     for kept in ("35 orang anggota dewan.", "Ada 22 orang anggota.", "12 orang."):
         assert counts_as_written(kept, iaea) == kept
+
+
+def test_a_number_ending_the_answer_gets_what_the_passages_count_with_it() -> None:
+    """facqa f1232: "Jumlah desa … adalah 1.336" where the passage says "1.336 desa"."""
+    kalteng = [
+        Passage(1, "k.txt", "K", 0, 200, "Kalimantan Tengah punya 1.336 desa. Lintasan sepanjang"
+                " 1.200 meter. Sebanyak 17 di antaranya rusak pada 2005 lalu. Ada 43 peserta,"
+                " lalu 43 orang. Pesawat Fokker 28-1000 TANS jatuh di sidang JMI ke 60 JMI."),
+    ]  # fmt: skip
+    asked = "Berapakah jumlah desa di Kalimantan Tengah?"
+    assert counted_as_written("Jumlah desa adalah 1.336. [1]", kalteng, asked) == (
+        "Jumlah desa adalah 1.336 desa. [1]"
+    )
+    assert counted_as_written("1.336", kalteng, asked) == "1.336 desa"
+    # a unit, though the question does not name it
+    assert counted_as_written("Panjangnya 1.200.", kalteng, "Berapa panjangnya?") == (
+        "Panjangnya 1.200 meter."
+    )
+    # left alone: a word that is no count's ("di"), a year, a number followed by two words, a
+    # number not at the end, a word neither the question's nor a unit, a name
+    for kept, question in (
+        ("Ada 17.", "Berapa yang rusak?"),
+        ("Pada 2005.", "Kapan rusak?"),
+        ("Ada 43.", "Berapa peserta?"),
+        ("1.336 di sana.", asked),
+        ("Ada 1.336.", "Berapa jumlahnya?"),
+        ("Pesawatnya Fokker 28-1000.", "Pesawat apa yang jatuh?"),  # a name follows them
+        ("Sidang JMI ke 60.", "Sidang JMI ke berapa?"),
+    ):
+        assert counted_as_written(kept, kalteng, question) == kept
 
 
 def test_a_small_number_is_spelled_out_as_the_passages_spell_it() -> None:
@@ -304,6 +346,11 @@ def test_a_place_guessed_after_a_comma_at_the_end_is_dropped() -> None:
     assert without_unsupported_asides(inside, athena, asked) == inside
     alone = "Olimpiade 2004 diselenggarakan di Roma, Italia."
     assert without_unsupported_asides(alone, athena, asked) == alone
+    # several guessed names after it are peeled from the end (facqa f0296)
+    chain = "Olimpiade 2004 diselenggarakan di Athena, Kecamatan Kuningan, Kota Jakarta."
+    assert without_unsupported_asides(chain, athena, asked) == (
+        "Olimpiade 2004 diselenggarakan di Athena."
+    )
 
 
 def test_an_answer_with_a_guessed_aside_keeps_its_grounded_part(engine_with) -> None:
