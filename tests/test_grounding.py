@@ -867,7 +867,7 @@ ARTICLE = [
     Passage(
         1, "a.txt", "A", 0, 120,
         "Kim akan menjanjikan Rusia peluru. Jurnal resmi Rodong Sinmun memuatnya. Lapangan Kim "
-        "Il Sung dihias. Kim visited the Vostochy Cosmodrom.",
+        "Il Sung dihias. Kim visited the Vostochy Cosmodrom. Surat Kim dibacakan.",
     )
 ]  # fmt: skip
 
@@ -886,6 +886,12 @@ ARTICLE = [
         ("Apa nama yang dipakai?", "id", False),
         ("Siapa yang menandatangani perjanjian?", "id", False),  # not a name of a kind
         ("Siapa nama penulis skenario film itu?", "id", False),  # a role: "ditulis" tells it
+        # the content of a kind of text (seed s071: Kim's welcome speech)
+        ("Apa isi pidato sambutan Kim Jong Un?", "id", True),
+        ("Apa bunyi pasal pertama perjanjian itu?", "id", True),
+        ("What is the content of the joint communique they signed?", "en", True),
+        ("Apa isi surat Kim itu?", "id", False),  # mentioned
+        ("Apa isi seruan Easley?", "id", False),  # a call is told in other words
     ],
 )
 def test_a_name_of_a_kind_the_corpus_never_mentions(
