@@ -346,6 +346,13 @@ class AnswerStream:
         self._finish()
 
     @property
+    def written(self) -> str:
+        """The model's text as it wrote it (its final try, the opening included), before the
+        answer rewrites and grounding checks: what ``bench/answer_replay.py`` feeds back to
+        measure a change to those without the model."""
+        return "".join(self._parts)
+
+    @property
     def answer(self) -> Answer:
         if self._answer is None:
             for _ in self:

@@ -423,6 +423,8 @@ def test_an_answer_goes_on_from_its_opening(settings) -> None:
     answer = stream.answer
     assert answer.answer.startswith(f"{OPENING} Korea Utara") and not answer.refused
     assert answer.sources
+    # what the model wrote, the opening included, before rewriting (what a replay feeds back)
+    assert stream.written == f"{OPENING} Korea Utara [1]."
 
 
 def test_an_opening_keeps_its_space_when_the_first_token_is_a_lone_space(settings) -> None:
