@@ -410,8 +410,10 @@ def _bare(name: str, at: int, text: str) -> list[str]:
 _NAMING_TITLES = frozenset([
     "jenderal", "kolonel", "mayor", "kapten", "letjen", "mayjen", "brigjen", "laksamana",
     "marsekal", "kanselir", "raja", "ratu", "sultan", "paus", "syekh", "profesor", "prof", "dr",
-    "ir", "drs", "h", "hj", "kh", "pt", "cv",
+    "ir", "drs", "h", "hj", "kh", "pt", "cv", "drg", "drh", "dra",
 ])  # fmt: skip
+# Degrees Indonesian news writes in lower case before a name ("dr Ilham Patu", "drg Susi").
+_LOWER_CASE_DEGREES = frozenset(["dr", "drg", "drh", "drs", "dra"])
 # Words a longer title starts with, so a rank after them is no rank ("Sekretaris Jenderal").
 _TITLE_STARTS = _TITLES | {"sekretaris", "inspektur"}
 _WORD_BEFORE = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*\s+$")  # "H Basril Djabar": "H"
@@ -447,7 +449,7 @@ def titles_as_written(answer: str, passages: Sequence[Passage]) -> str:
             title
             for o in re.finditer(pattern, text)
             if (title := title_before(o.start()))
-            and title[0].isupper()
+            and (title[0].isupper() or title in _LOWER_CASE_DEGREES)
             and title.casefold() in _NAMING_TITLES
         }
         if len(titles) != 1:

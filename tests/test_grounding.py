@@ -831,6 +831,18 @@ def test_a_name_gets_the_rank_degree_or_legal_form_the_passages_give_it() -> Non
     assert titles_as_written(answer, shwe) == answer.replace("Than", "Jenderal Than")
     firm = [Passage(1, "p.txt", "P", 0, 60, "Sinopec bersama dengan PT Indelberg Indonesia.")]
     assert titles_as_written("Indelberg Indonesia. [1]", firm) == "PT Indelberg Indonesia. [1]"
+    # a degree written in lower case (facqa L f0307, M f0127), but no other lower-case word
+    susi = [Passage(1, "y.txt", "Y", 0, 60, "Istrinya, drg Susi Andriani, dan kata dr Ilham Patu.")]
+    assert titles_as_written("Istrinya adalah Susi Andriani.", susi) == (
+        "Istrinya adalah drg Susi Andriani."
+    )
+    assert titles_as_written("Ilham Patu.", susi) == "dr Ilham Patu."
+    plain = [
+        Passage(
+            1, "z.txt", "Z", 0, 40, "Kata Presiden Susilo Bambang Yudhoyono dan kata Budi Santoso."
+        )
+    ]
+    assert titles_as_written("Budi Santoso.", plain) == "Budi Santoso."
     # already titled in the answer, the title said elsewhere in it, or part of a longer title
     djabar = [Passage(1, "d.txt", "D", 0, 40, "Diprakarsai H Basril Djabar, pemimpin umum.")]
     assert titles_as_written("Oleh H Basril Djabar.", djabar) == "Oleh H Basril Djabar."
