@@ -20,6 +20,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -55,7 +56,7 @@ def record(args: argparse.Namespace) -> None:
                 "answer": answer.answer,
                 "refused": answer.refused,
                 "correct": _correct(item, answer.answer, answer.refused),
-                "passages": [p.__dict__ for p in stream.passages],
+                "passages": [asdict(p) for p in stream.passages],
             }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             out.flush()
