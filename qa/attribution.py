@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from qa.answer_shape import MONTH_NAMES, YEAR
 from qa.chunking import sentence_spans
 from qa.lexical import STOPWORDS, stem, tokenize
-from qa.prompting import Passage, strip_citations, without_now
+from qa.prompting import CITATION, Passage, strip_citations, without_now
 from qa.translation import GLOSSARY
 
 
@@ -227,7 +227,7 @@ def counts_as_written(answer: str, passages: Sequence[Passage]) -> str:
     return _CLASSIFIED_COUNT.sub(written, answer)
 
 
-_CITATION_MARK = r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])?"
+_CITATION_MARK = rf"(?:{CITATION})?"
 # What may follow an answer's last word: a citation, a full stop, a citation.
 _AT_THE_END = rf"{_CITATION_MARK}\s*[.!]?{_CITATION_MARK}\s*$"
 # Units a count or measure is given in, which the question need not name ("Berapa panjang …?").

@@ -176,7 +176,9 @@ def format_passages(passages: Sequence[Passage]) -> str:
     return "\n\n".join(lines)
 
 
-_CITATION = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+# A citation as the model writes it after a claim: " [2]", " [1, 3]".
+CITATION = r"\s*\[\d+(?:\s*,\s*\d+)*\]"
+_CITATION = re.compile(CITATION)
 
 
 def strip_citations(text: str) -> str:
