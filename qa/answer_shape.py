@@ -65,6 +65,20 @@ _DATE_ASKED = re.compile(
     re.IGNORECASE,
 )
 _DATE = re.compile(rf"\b(?:{_MONTHS})\b|\b\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\b", re.IGNORECASE)
+# "How much money …?", "Berapa dana …?": an amount of money, so the answer names a currency. The
+# small model otherwise counts whatever is near ("How much money did Russia promise …?" ->
+# "more artillery shells than the five million …").
+_MONEY_ASKED = re.compile(
+    r"\b(?:how\s+much\s+money|berapa(?:kah)?\s+(?:banyak\s+|jumlah\s+)?"
+    r"(?:uang|dana|biaya|anggaran|ongkos|modal|harga|gaji|upah|denda))\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"\brp\.?\s*\d|[$€£¥]|\b(?:rupiah|dolar|dollars?|usd|euros?|rubel|rubles?|roubles?|yuan"
+    r"|renminbi|won|yen|ringgit|baht|pesos?|pounds?|poundsterling|francs?|rupees?|dinars?"
+    r"|riyals?|real)\b",
+    re.IGNORECASE,
+)
 _WEEKDAY_ASKED = re.compile(r"\b(?:hari apa|day of the week|which day|what day)\b", re.IGNORECASE)
 _WEEKDAY = re.compile(
     r"\b(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|monday|tuesday|wednesday|thursday"
@@ -178,6 +192,8 @@ def shape_mismatch(question: str, answer: str) -> str | None:
         return "a weekday was asked for"
     if _DATE_ASKED.search(question) and not _DATE.search(answer):
         return "a date was asked for"
+    if _MONEY_ASKED.search(question) and not _MONEY.search(answer):
+        return "an amount of money was asked for"
     if _COUNT.search(question) and not (_MONTH_ASKED.search(question) and _DATE.search(answer)):
         answer = _BESIDES_NUMBER.sub("", answer)
         asked = _ASKED_UNIT.search(question)

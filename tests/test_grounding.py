@@ -465,6 +465,13 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         ("How many more shells will he send?", "More shells, besides five million shells.", False),
         ("Berapa anggota yang tercatat?", "Selain itu juga tercatat dua anggota.", True),
         ("Berapa peluru yang dijanjikan?", "Selain lima juta peluru, 300 roket.", True),
+        # an amount of money names its currency (held-out h31)
+        ("How much money did Russia promise in aid?", "More shells than the five million.", False),
+        ("Berapakah dana yang dibutuhkan untuk restorasi?", "Sekitar 500 juta.", False),
+        ("Berapakah dana yang dibutuhkan untuk restorasi?", "Rp 500 juta.", True),
+        ("Berapa biaya yang dikeluarkan AS setiap hari?", "186 juta dollar AS.", True),
+        ("Berapa harga minyak per liter di Thailand?", "26,5 baht per liter.", True),
+        ("How much money was pledged?", "About $2 billion.", True),
     ],
 )
 def test_an_answer_must_have_the_shape_the_question_asks_for(
