@@ -722,7 +722,8 @@ def _mention_test(passages: Sequence[Passage], fuzzy: bool) -> Callable[[str], b
     text = _text_of(passages)
     context = text.casefold()
     respelt = _one_spelling(context)
-    words = set(re.findall(r"\w+", context)) if fuzzy else set()
+    # Near spellings are matched against the passages' names only: "White" is not "while".
+    words = {w.casefold() for w in re.findall(r"\b[A-Z]\w*", text)} if fuzzy else set()
 
     def mentioned(key: str) -> bool:
         if key.isupper():

@@ -495,6 +495,9 @@ def test_a_question_about_what_no_passage_mentions_is_refused(engine_with) -> No
     assert not asks_about_unmentioned("Siapa yang tiba?", putin)
     # English names are matched by near spelling against Indonesian passages
     assert not asks_about_unmentioned("Who met Putin in North Korea?", putin, fuzzy=True)
+    # ... against the passages' names only: "White House" is not "while" and "whole" (held-out h43)
+    said = [Passage(1, "a.txt", "A", 0, 60, "Putin said so while the whole world watched.")]
+    assert asks_about_unmentioned("What did the White House say?", said, fuzzy=True)
     answer = engine_with("Korea Utara. [1]").answer("Siapa yang memenangkan Piala Dunia FIFA 2022?")
     assert answer.refused and answer.answer == REFUSAL["id"]
 
