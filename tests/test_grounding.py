@@ -472,6 +472,11 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         ("Berapa biaya yang dikeluarkan AS setiap hari?", "186 juta dollar AS.", True),
         ("Berapa harga minyak per liter di Thailand?", "26,5 baht per liter.", True),
         ("How much money was pledged?", "About $2 billion.", True),
+        # a time to come is not answered by a time gone by (held-out h36)
+        ("Kapan Kim akan berkunjung ke Moskow?", "Pada September tahun lalu.", False),
+        ("When will Kim visit Moscow?", "Two years ago.", False),
+        ("Kapan PT TPPI akan beroperasi penuh?", "Pada 1 Februari 2006.", True),
+        ("Kapan Putin terakhir berkunjung?", "24 tahun lalu.", True),
     ],
 )
 def test_an_answer_must_have_the_shape_the_question_asks_for(
