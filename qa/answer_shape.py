@@ -1,4 +1,5 @@
-"""Whether an answer has the shape its question asks for: a count, a date, a weekday.
+"""Whether an answer has the shape its question asks for: a count, a date, a weekday, an
+amount of money, a time to come.
 
 A small model asked something the articles do not say rarely refuses; it answers with a nearby
 fact instead ("How many days did Putin stay?" -> "about 24 years"). An answer of the wrong shape
@@ -76,7 +77,7 @@ _MONEY_ASKED = re.compile(
 _MONEY = re.compile(
     r"\brp\.?\s*\d|[$€£¥]|\b(?:rupiah|dolar|dollars?|usd|euros?|rubel|rubles?|roubles?|yuan"
     r"|renminbi|won|yen|ringgit|baht|pesos?|pounds?|poundsterling|francs?|rupees?|dinars?"
-    r"|riyals?|real)\b",
+    r"|riyals?)\b",
     re.IGNORECASE,
 )
 # "Kapan … akan …?", "When will …?" asks for a time to come: a time gone by ("September tahun
