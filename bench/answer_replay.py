@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qa.config import load_settings
 from qa.engine import AnswerStream, Engine
-from qa.evaluation import EvalItem, load_items, matches_gold
+from qa.evaluation import EvalItem, is_correct, load_items
 from qa.prompting import Passage
 
 
@@ -55,17 +55,11 @@ def record(args: argparse.Namespace) -> None:
                 "written": stream.written,
                 "answer": answer.answer,
                 "refused": answer.refused,
-                "correct": _correct(item, answer.answer, answer.refused),
+                "correct": is_correct(item, answer.answer, answer.refused),
                 "passages": [asdict(p) for p in stream.passages],
             }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             out.flush()
-
-
-def _correct(item: EvalItem, answer: str, refused: bool) -> bool:
-    if item.unanswerable:
-        return refused
-    return not refused and matches_gold(answer, item)
 
 
 def replay(args: argparse.Namespace) -> None:
@@ -83,7 +77,7 @@ def replay(args: argparse.Namespace) -> None:
         )  # fmt: skip
         answer = stream.answer
         item = EvalItem(row["id"], (row["question"],), tuple(row["gold"]), row["unanswerable"])
-        correct = _correct(item, answer.answer, answer.refused)
+        correct = is_correct(item, answer.answer, answer.refused)
         if answer.answer == row["answer"] and correct == row["correct"]:
             continue
         changed += 1

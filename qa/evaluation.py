@@ -119,12 +119,16 @@ def evidence_in(text: str, evidence: str) -> bool:
     return ev in hay or (len(ev) > 60 and (ev[:40] in hay or ev[-40:] in hay))
 
 
+def is_correct(item: EvalItem, answer: str, refused: bool) -> bool:
+    """A refusal for an unanswerable item; otherwise an answer holding a gold string."""
+    if item.unanswerable:
+        return refused
+    return not refused and matches_gold(answer, item)
+
+
 def score_answer(item: EvalItem, answer: Answer, retrieved: bool | None) -> EvalResult:
     """Score one final answer against its item."""
-    if item.unanswerable:
-        correct = answer.refused
-    else:
-        correct = not answer.refused and matches_gold(answer.answer, item)
+    correct = is_correct(item, answer.answer, answer.refused)
     cited = [s for s in answer.sources if s.cited]
     supporting = [
         s
