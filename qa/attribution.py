@@ -803,6 +803,13 @@ _OFFICES = _TITLES - {
     "drs", "prof", "profesor", "sir", "mr", "mrs", "ms", "saint", "st",
 }  # fmt: skip
 _ASKS_HOLDER = re.compile(r"^\W*siapa(?:kah)?\s+(?:nama\s+)?(\w+)", re.IGNORECASE)
+# "Who is the Russian foreign minister …?", "What is the name of the governor …?": the office
+# is among the first words after "the".
+_ASKS_HOLDER_EN = re.compile(
+    r"^\W*(?:who\s+(?:is|was|are|were)|what\s+(?:is|was)\s+the\s+name\s+of)\s+the\s+"
+    r"((?:[\w-]+\s+){0,3}[\w-]+)",
+    re.IGNORECASE,
+)
 # Short forms Indonesian news writes titles in ("Menlu Rusia", "Wapres"): the title is mentioned.
 _TITLE_SHORT_FORMS = {
     "menteri": r"men(?:lu|keu|dagri|ko\w*|han|pora|tan|kes|diknas|hut|ag|aker\w*|ristek|kominfo"
@@ -814,14 +821,22 @@ _TITLE_SHORT_FORMS = {
 }
 
 
-def asks_for_unmentioned_title(question: str, passages: Sequence[Passage]) -> bool:
+def asks_for_unmentioned_title(
+    question: str, passages: Sequence[Passage], language: str = "id"
+) -> bool:
     """Whether a *who* question asks for the holder of a title no passage mentions ("Siapa nama
     menteri luar negeri Rusia …?" over an article quoting professors): whoever the model names
-    holds another role. Indonesian questions only: an English title ("Director General") is
-    written otherwise in Indonesian passages. Replayed over every recorded answer of facqa
-    samples A–E, the seed and dev sets, it fires on no right answer (bench/QUALITY.md row 34)."""
-    m = _ASKS_HOLDER.match(question)
-    title = m.group(1).casefold() if m else ""
+    holds another role. Only for passages in the question's ``language``: an English title
+    ("Director General") is written otherwise in Indonesian passages. Replayed over every
+    recorded answer of facqa samples A–E, the seed and dev sets, it fires on no right answer
+    (bench/QUALITY.md row 34)."""
+    if language == "en":
+        m = _ASKS_HOLDER_EN.match(question)
+        words = m.group(1).casefold().split() if m else []
+        title = next((w for w in words if w in _OFFICES), "")
+    else:
+        m = _ASKS_HOLDER.match(question)
+        title = m.group(1).casefold() if m else ""
     if title not in _OFFICES:
         return False
     short = _TITLE_SHORT_FORMS.get(title)

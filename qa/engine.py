@@ -11,7 +11,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -68,7 +68,9 @@ from qa.store import Index, UpdateReport, load_index, update_index
 from qa.translation import (
     Reading,
     TranslationCache,
+    answer_in_indonesian,
     needs_translation,
+    question_in_english,
     question_in_indonesian,
     read_in_english,
 )
@@ -236,8 +238,14 @@ class AnswerStream:
         corpus_share: Callable[[str], float] | None = None,
         opening: str | None = None,
         whole_corpus: bool = False,
+        asked_as: str | None = None,
+        back: Callable[[str, str], str | None] | None = None,
+        articles_language: str = "id",
     ) -> None:
         self.question = question
+        self._asked_as = asked_as or question  # as the user wrote it; ``question`` is as read
+        self._back = back  # the answer into the user's language, when it was read in another
+        self._articles_language = articles_language
         self.language = language
         self.passages = passages
         self._fallback = fallback
@@ -285,8 +293,34 @@ class AnswerStream:
                     # Failed twice: the first, unconstrained wording stays. Not a refusal: the
                     # model found the passage it cites, so "the articles do not say" may be false.
                     self._parts = first_try
+            if self._back is not None and not self._cancelled:
+                yield from self._put_back(self._back)
         finally:
             self._finish()
+
+    def _put_back(self, back: Callable[[str, str], str | None]) -> Iterator[str]:
+        """The checked answer in the language it was asked in, replacing what was shown. When
+        the translation loses a name or number, the checked answer stays as it was read."""
+        self._finish()
+        read = self.answer
+        if read.refused:
+            text: str | None = REFUSAL["id"]
+        else:
+            passages = "\n".join(p.text for p in self._read())
+            text = back(read.answer, passages) if read.answer else None
+        if text is None:
+            self._answer = replace(read, question=self._asked_as)
+            return
+        yield "\n\n"
+        yield text
+        total = (time.perf_counter() - self._started) * 1000
+        self._answer = replace(
+            read,
+            question=self._asked_as,
+            answer=text,
+            language="id",
+            timings=replace(read.timings, total_ms=total),
+        )
 
     def _answers_nothing(self, text: str) -> bool:
         """Whether the answer only says the question back, places nothing in time for a *when*
@@ -378,7 +412,7 @@ class AnswerStream:
             text = titles_as_written(spellings_as_written(text, read), read)
         text, sources, refused = self._ground(text, read)
         self._answer = Answer(
-            question=self.question,
+            question=self._asked_as,
             answer=text,
             sources=sources,
             timings=Timings(
@@ -409,7 +443,8 @@ class AnswerStream:
             self.question, everything_read, fuzzy=fuzzy, corpus_share=share
         ) and not answered_where_asked(text, self.question, everything_read):
             return REFUSAL[self.language], (), True  # the passages are about something else
-        if self.language == "id" and asks_for_unmentioned_title(self.question, everything_read):
+        own_words = self.language == "id" or self._articles_language == "en"
+        if own_words and asks_for_unmentioned_title(self.question, everything_read, self.language):
             return REFUSAL[self.language], (), True  # whoever is named holds another role
         if self._whole_corpus and asks_for_kind_never_mentioned(
             self.question, self.language, everything_read
@@ -520,7 +555,7 @@ class Engine:
         self._log = log
         self._loaded: _Loaded | None = None
         self._lock = threading.RLock()
-        self._in_indonesian: dict[str, str | None] = {}  # English question -> its translation
+        self._translations: dict[tuple[str, str], str | None] = {}  # (language, question)
 
     # ------------------------------------------------------------ components (lazy, once)
 
@@ -705,21 +740,23 @@ class Engine:
         return f"{history[-1].question} {question}"
 
     def _query(self, loaded: _Loaded, question: str, history: Sequence[Turn]) -> str:
-        """What retrieval searches with: the conversation's query, plus, over Indonesian articles
-        too many for the prompt, the Indonesian of its English questions (lexical matching, which
-        carries most of the retrieval, needs the articles' words; bench/QUALITY.md)."""
+        """What retrieval searches with: the conversation's query, plus the translation of its
+        questions asked in the other language than the articles' (lexical matching, which
+        carries most of the retrieval, needs the articles' words; bench/QUALITY.md). Over
+        Indonesian articles that sit in the prompt, English questions read the English reading
+        instead, so they are not translated."""
         query = self.search_query(question, history)
-        if (
-            self.settings.english_reading == "off"
-            or self._corpus_passages(loaded) is not None
-            or not self._indonesian(loaded)
-        ):
+        if self.settings.english_reading == "off":
             return query
+        indonesian = self._indonesian(loaded)
+        if indonesian and self._corpus_passages(loaded) is not None:
+            return query
+        other = "en" if indonesian else "id"
         asked = [history[-1].question] if history else []
         translations = [
-            self._question_in_indonesian(q)
+            self._translated(q, "id" if indonesian else "en")
             for q in [*asked, question]
-            if question_language(q) == "en"
+            if question_language(q) == other
         ]
         return " ".join([query, *(t for t in translations if t)])
 
@@ -728,12 +765,15 @@ class Engine:
             loaded.indonesian = needs_translation(c.text for c in loaded.index.chunks[:50])
         return loaded.indonesian
 
-    def _question_in_indonesian(self, question: str) -> str | None:
-        if question not in self._in_indonesian:
-            if len(self._in_indonesian) >= 256:
-                self._in_indonesian.clear()
-            self._in_indonesian[question] = question_in_indonesian(self.generator, question)
-        return self._in_indonesian[question]
+    def _translated(self, question: str, language: str) -> str | None:
+        """The question in ``language`` ("id" or "en"), made once and remembered."""
+        key = (language, question)
+        if key not in self._translations:
+            if len(self._translations) >= 256:
+                self._translations.clear()
+            translate = question_in_indonesian if language == "id" else question_in_english
+            self._translations[key] = translate(self.generator, question)
+        return self._translations[key]
 
     def retrieve(
         self, question: str, history: Sequence[Turn] = (), k: int | None = None
@@ -750,8 +790,14 @@ class Engine:
         if (preload := getattr(generator, "load_in_background", None)) is not None:
             preload()
         loaded = self._load()
+        asked_as = question
         language = question_language(question)
         query = self._query(loaded, question, history)
+        back: Callable[[str, str], str | None] | None = None
+        # Over English articles an Indonesian question is read in English, the answer put back.
+        reads_in_english = language == "id" and self._reads_in_english(loaded)
+        if reads_in_english and (english := self._translated(question, "en")):
+            question, language, back = english, "en", self._in_indonesian
         scores = loaded.retriever.scores(query)
         corpus = self._corpus_passages(loaded)
         k = self.settings.k
@@ -809,7 +855,17 @@ class Engine:
             loaded.index.lexical.share,
             opening,
             whole_corpus=corpus is not None,
+            asked_as=asked_as,
+            back=back,
+            articles_language="id" if self._indonesian(loaded) else "en",
         )
+
+    def _reads_in_english(self, loaded: _Loaded) -> bool:
+        """Whether Indonesian questions go through English: the articles are English."""
+        return self.settings.english_reading != "off" and not self._indonesian(loaded)
+
+    def _in_indonesian(self, answer: str, passages: str) -> str | None:
+        return answer_in_indonesian(self.generator, answer, passages)
 
     def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
         """Ask and wait for the whole answer."""

@@ -316,6 +316,21 @@ def _stemmer() -> Any:
     return StemmerFactory().create_stemmer()
 
 
+@lru_cache(maxsize=1)
+def _root_words() -> frozenset[str]:
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return frozenset(w.strip() for w in StemmerFactory().get_words_from_file() if w.strip())
+
+
+def is_indonesian_word(word: str) -> bool:
+    """Whether a word is Indonesian by Sastrawi's dictionary of root words (its stem is one):
+    "keterampilan" is, "respekt" and "nuclear" are not."""
+    folded = word.casefold()
+    roots = _root_words()
+    return folded in STOPWORDS_ID or folded in roots or stem(folded) in roots
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Indonesian affix removal (Sastrawi); numbers and short tokens are kept as they are."""

@@ -25,7 +25,7 @@ from pathlib import Path
 from qa.chunking import sentence_spans
 from qa.generation import Generator
 from qa.language import question_language
-from qa.prompting import Passage, chat_markup
+from qa.prompting import CITATION, Passage, chat_markup, strip_citations
 
 TRANSLATE_RULES = (
     "You translate Indonesian news text into English. Output only the translation of the "
@@ -97,6 +97,49 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "kementerian": ("ministry",),
     "partai": ("party",),
 }
+
+
+# Words a translation must render, not keep: kept as they are, they leave the sentence half in
+# the other language ("Korea Utara" in an English question, "North Korea" in an Indonesian answer).
+_DIRECTIONS_AND_DAYS = [
+    "utara",
+    "selatan",
+    "timur",
+    "barat",
+    "tengah",
+    "jauh",
+    "senin",
+    "selasa",
+    "rabu",
+    "kamis",
+    "jumat",
+    "sabtu",
+    "minggu",
+    "januari",
+    "februari",
+    "maret",
+    "mei",
+    "juni",
+    "juli",
+    "agustus",
+    "oktober",
+    "desember",
+]
+
+
+def _inverted(glossary: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    by_english: dict[str, list[str]] = {}
+    for indonesian, englishes in glossary.items():
+        for word in {w for e in englishes for w in e.split()} - {"the"}:
+            by_english.setdefault(word, []).append(indonesian)
+    return {word: tuple(words) for word, words in by_english.items()}
+
+
+# The glossary read the other way, for English put back into Indonesian ("North" is "Utara").
+TO_INDONESIAN = _inverted(GLOSSARY)
+_MUST_TRANSLATE = frozenset(
+    [*_DIRECTIONS_AND_DAYS, *(e for w in _DIRECTIONS_AND_DAYS for e in GLOSSARY[w])]
+) - {"week", "middle"}
 _TERM = re.compile(r"(?<![\w.,])(?:[A-Z][\w'’-]*|\d[\d.,]*\d|\d)")
 
 
@@ -187,28 +230,49 @@ class TranslationCache:
             pass  # a read-only cache: translations are just not kept
 
 
-def _terms(sentence: str) -> list[str]:
-    """Names and numbers after the first word (a capital at the start says nothing)."""
+def _terms(sentence: str, first_word: Callable[[str], bool] | None = None) -> list[str]:
+    """Names and numbers after the first word (a capital at the start says nothing), and the
+    first word too when ``first_word`` says it is a name ("Kosmodrom apa ...?" names the
+    cosmodrome, "Kerja sama di bidang apa ...?" names nothing)."""
     first = re.search(r"\w", sentence)
     opening = first.start() if first else 0
-    return [m.group(0) for m in _TERM.finditer(sentence) if m.start() > opening]
+    return [
+        m.group(0)
+        for m in _TERM.finditer(sentence)
+        if m.start() > opening or (first_word is not None and first_word(m.group(0)))
+    ]
 
 
-def lost_terms(sentence: str, english: str) -> list[str]:
-    """The names and numbers of ``sentence`` that ``english`` does not carry."""
+def lost_terms(
+    sentence: str,
+    english: str,
+    glossary: dict[str, tuple[str, ...]] = GLOSSARY,
+    *,
+    strict: bool = False,
+    first_word: Callable[[str], bool] | None = None,
+) -> list[str]:
+    """The names and numbers of ``sentence`` that its rendering ``english`` does not carry
+    (``glossary`` gives the other language's spellings: ``TO_INDONESIAN`` for the way back).
+
+    ``strict`` wants directions, weekdays and months in the other language's spelling: a
+    question read in English as "what is Korea Utara organizing" is read half in Indonesian.
+    ``first_word`` says whether the sentence's first word is a name to carry too."""
     from qa.attribution import close_spelling
 
     folded = english.casefold()
     words = set(re.findall(r"[\w.]+", folded))
     lost = []
-    for term in _terms(sentence):
-        key = term.casefold()
+    for term in _terms(sentence, first_word):
+        key = re.sub(r"['’]s$", "", term.casefold()) if strict else term.casefold()
+        forms = glossary.get(key, ())
         if key[0].isdigit():
             found = key.replace(".", "").replace(",", "") in re.sub(r"[.,]", "", folded)
+        elif strict and forms and key in _MUST_TRANSLATE:
+            found = any(re.search(rf"\b{re.escape(g)}\b", folded) for g in forms)
         else:
             found = (
                 key in folded
-                or any(re.search(rf"\b{re.escape(g)}\b", folded) for g in GLOSSARY.get(key, ()))
+                or any(re.search(rf"\b{re.escape(g)}\b", folded) for g in forms)
                 or any(close_spelling(key, w) for w in words)
             )
         if not found:
@@ -251,19 +315,40 @@ def _translate(generator: Generator, sentence: str) -> str:
 
 def _translate_whole(generator: Generator, sentence: str) -> str:
     """The English of one sentence, or the sentence itself when no faithful one comes out."""
-    rules = TRANSLATE_RULES
+    return _faithful(generator, TRANSLATE_RULES, sentence) or sentence
+
+
+def _faithful(
+    generator: Generator,
+    rules: str,
+    text: str,
+    glossary: dict[str, tuple[str, ...]] = GLOSSARY,
+    language: str | None = None,
+    *,
+    strict: bool = False,
+    first_word: Callable[[str], bool] | None = None,
+    well_formed: Callable[[str], bool] = lambda _rendering: True,
+) -> str | None:
+    """The model's rendering of ``text`` that carries each of its names and numbers (and is in
+    ``language``, when given, and ``well_formed``), or None when two tries give none: the
+    second spells out what the first lost."""
+    asked = rules
     for _attempt in range(2):
-        english = _rewrite(generator, rules, sentence)
-        if english is None:
-            return sentence
-        lost = lost_terms(sentence, english)
-        if not lost:
-            return english
+        rendering = _rewrite(generator, asked, text)
+        if rendering is None:
+            return None
+        lost = lost_terms(text, rendering, glossary, strict=strict, first_word=first_word)
+        if (
+            not lost
+            and (language is None or question_language(rendering) == language)
+            and well_formed(rendering)
+        ):
+            return rendering
         spelled = [
-            f"{t} = {GLOSSARY[t.casefold()][0]}" if t.casefold() in GLOSSARY else t for t in lost
+            f"{t} = {glossary[t.casefold()][0]}" if t.casefold() in glossary else t for t in lost
         ]
-        rules = f"{TRANSLATE_RULES} Keep these exactly: {'; '.join(spelled)}."
-    return sentence
+        asked = f"{rules} Keep these exactly: {'; '.join(spelled)}." if spelled else rules
+    return None
 
 
 QUESTION_RULES = (
@@ -321,3 +406,68 @@ def read_in_english(
         )
         for p, spans in zip(passages, plan, strict=True)
     ]
+
+
+TO_ENGLISH_RULES = (
+    "Translate the user's Indonesian question into English. Do not answer it. Output only the "
+    "English question, keeping every name and number."
+)
+TO_INDONESIAN_RULES = (
+    "Translate the user's English text into Indonesian. Output only the Indonesian "
+    "translation, faithfully, keeping every name and number."
+)
+
+
+def question_in_english(generator: Generator, question: str) -> str | None:
+    """An Indonesian question in English, for English articles: the small model answers an
+    Indonesian question over English text right half as often as the same question put into
+    English first (bench/QUALITY.md, rows 58c and 58e). None when the translation loses a name
+    or number, or is not English."""
+    from qa.lexical import is_indonesian_word
+
+    return _faithful(
+        generator,
+        TO_ENGLISH_RULES,
+        question,
+        language="en",
+        strict=True,
+        first_word=lambda word: not is_indonesian_word(word),
+    )
+
+
+def answer_in_indonesian(generator: Generator, answer: str, passages: str) -> str | None:
+    """An English answer put into Indonesian for the Indonesian question it answers, its
+    citations kept at its end; None when the translation loses a name or number, or leaves
+    words that are not Indonesian (the 1.5B model writes "karena war di Ukraina", "respekt"):
+    the checked English answer is then better than a garbled Indonesian one.
+
+    The answer's first word is a name to keep when the ``passages`` it was read from write it
+    capitalised inside a sentence ("Putin last visited ...", not "Many other countries ...")."""
+    from qa.lexical import is_indonesian_word
+
+    text = strip_citations(answer)
+    marks = list(dict.fromkeys(m.strip() for m in re.findall(CITATION, answer)))
+    if not text:
+        return None
+    names = set(re.findall(r"(?<=[\w,;:] )[A-Z][\w'’-]*", passages))
+
+    def indonesian(rendering: str) -> bool:
+        """Every lower-case word is Indonesian (names, short forms and numbers aside)."""
+        return all(
+            is_indonesian_word(w)
+            for w in re.findall(r"(?<![\w'’-])[a-z][a-z]+(?![\w'’-])", rendering)
+        )
+
+    rendering = _faithful(
+        generator,
+        TO_INDONESIAN_RULES,
+        text,
+        TO_INDONESIAN,
+        "id",
+        strict=True,
+        first_word=lambda word: re.sub(r"['’]s$", "", word) in names,
+        well_formed=indonesian,
+    )
+    if rendering is None:
+        return None
+    return " ".join([strip_citations(rendering), *marks])  # "... Senin. [1]", as it wrote

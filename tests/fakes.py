@@ -14,7 +14,12 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from qa.prompting import REFUSAL
-from qa.translation import QUESTION_RULES, TRANSLATE_RULES
+from qa.translation import (
+    QUESTION_RULES,
+    TO_ENGLISH_RULES,
+    TO_INDONESIAN_RULES,
+    TRANSLATE_RULES,
+)
 
 # The fake's "translation": a few Indonesian words swapped for English, names kept.
 FAKE_DICTIONARY = {
@@ -158,3 +163,20 @@ class EchoingGenerator(ReluctantGenerator):
         self.prompts.append(prompt)
         words = self.first.split(" ")
         yield from [w if i == 0 else " " + w for i, w in enumerate(words)]
+
+
+_TRANSLATION_RULES = (TO_ENGLISH_RULES, TO_INDONESIAN_RULES)
+
+
+class ScriptedTranslator(FakeGenerator):
+    """Translates by a script (the user's text to its translation); answers as the fake does."""
+
+    def __init__(self, script: dict[str, str]) -> None:
+        super().__init__()
+        self.script = script
+
+    def _compose(self, prompt: str) -> str:
+        text = prompt.split("<|im_start|>user\n")[1].split("<|im_end|>")[0]
+        if any(prompt.startswith(f"<|im_start|>system\n{r}") for r in _TRANSLATION_RULES):
+            return self.script.get(text, text)
+        return super()._compose(prompt)

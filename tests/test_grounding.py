@@ -806,6 +806,18 @@ def test_a_who_question_about_an_office_no_passage_mentions_is_off_topic() -> No
     assert not asks_for_unmentioned_title("Siapa yang datang?", scholars)
 
 
+def test_an_english_question_for_an_office_is_checked_against_english_passages() -> None:
+    scholars = [Passage(1, "s.txt", "S", 0, 80, "Said Leif-Eric Easley, a professor in Seoul.")]
+    lavrov = [Passage(1, "l.txt", "L", 0, 80, "Russian Foreign Minister Sergei Lavrov came too.")]
+    question = "Who is the Russian foreign minister accompanying Putin?"
+    assert asks_for_unmentioned_title(question, scholars, "en")
+    assert not asks_for_unmentioned_title(question, lavrov, "en")
+    named = "What is the name of the governor of Jakarta?"
+    assert asks_for_unmentioned_title(named, scholars, "en")
+    assert not asks_for_unmentioned_title("Who is the professor in Seoul?", scholars, "en")
+    assert not asks_for_unmentioned_title("Who came with Putin?", scholars, "en")
+
+
 def test_a_question_for_an_office_no_passage_mentions_is_refused(engine_with) -> None:
     answer = engine_with("Leif-Eric Easley mendampingi Putin. [1]").answer(
         "Siapa nama menteri luar negeri Rusia yang mendampingi Putin?"

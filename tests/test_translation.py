@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 
 from qa.engine import Engine
-from qa.prompting import Passage, tile_chunks
+from qa.lexical import is_indonesian_word
+from qa.prompting import REFUSAL, Passage, tile_chunks
 from qa.store import load_index
-from qa.translation import TranslationCache, lost_terms, read_in_english
+from qa.translation import (
+    TO_ENGLISH_RULES,
+    TO_INDONESIAN,
+    TO_INDONESIAN_RULES,
+    TranslationCache,
+    answer_in_indonesian,
+    lost_terms,
+    read_in_english,
+)
 from tests.conftest import SEED_FILE
-from tests.fakes import FakeEmbedder, FakeGenerator, fake_translation
+from tests.fakes import FakeEmbedder, FakeGenerator, ScriptedTranslator, fake_translation
 
 ARTICLE = SEED_FILE.read_text(encoding="utf-8")
 SENTENCE = "Putin terakhir kali mengunjungi negara itu pada tahun 2000."
@@ -156,3 +165,116 @@ def test_an_english_corpus_is_not_translated(settings, tmp_path) -> None:
     engine.warm_up(translate=True)
     assert generator.prompts == []
     assert tile_chunks(load_index(tmp_path / "en-index").chunks)
+
+
+def test_strict_lost_terms_want_directions_translated_and_first_words_when_names() -> None:
+    question = "Kosmodrom apa yang dikunjungi Kim di Timur Jauh Rusia?"
+    half_read = "What cosmodrome did Kim visit in Timur Jauh Russia?"
+    assert lost_terms(question, half_read) == []  # the reading's check lets it through
+    assert lost_terms(question, half_read, strict=True) == ["Timur", "Jauh"]
+    dropped = "What did Kim visit in the Russian Far East?"
+    assert lost_terms(question, dropped, strict=True) == []  # a capital at the start says nothing
+    not_indonesian = lambda word: not is_indonesian_word(word)  # noqa: E731
+    assert lost_terms(question, dropped, strict=True, first_word=not_indonesian) == ["Kosmodrom"]
+    opener = "Kerja sama di bidang apa yang akan diumumkan?"
+    assert (
+        lost_terms(opener, "What cooperation will be announced?", first_word=not_indonesian) == []
+    )
+    answer = "On Tuesday North Korea rolled out the red carpet."
+    assert (
+        lost_terms(answer, "Pada Selasa Korea Utara menggelar karpet merah.", TO_INDONESIAN) == []
+    )
+    assert lost_terms(
+        answer, "Pada Selasa North Korea menggelar karpet merah.", TO_INDONESIAN, strict=True
+    ) == ["North"]
+
+
+def test_an_answer_put_back_into_indonesian_keeps_its_names_and_is_indonesian() -> None:
+    passages = "Then Putin visited Pyongyang. Many countries object."
+    script = {
+        "Putin visited Pyongyang.": "Pemerintah Rusia mengunjungi Pyongyang.",
+        "Many countries object.": "Banyak negara keberatan.",
+        "Russia needs skilled workers because of the war.": "Rusia butuh pekerja karena war.",
+    }
+    generator = ScriptedTranslator(script)
+    assert answer_in_indonesian(generator, "Putin visited Pyongyang. [2]", passages) is None
+    assert answer_in_indonesian(generator, "Many countries object. [1]", passages) == (
+        "Banyak negara keberatan. [1]"
+    )
+    garbled = "Russia needs skilled workers because of the war. [3]"
+    assert answer_in_indonesian(generator, garbled, passages) is None  # "war" is not Indonesian
+
+
+QUESTION_ID = "Kapan wali kota membuka jembatan baru itu?"
+QUESTION_EN = "When did the mayor open the new bridge?"
+ANSWER_EN = "The mayor opened the new bridge on Monday"
+
+
+def _english_engine(settings, tmp_path, script: dict[str, str]) -> tuple[Engine, FakeGenerator]:
+    seeds = tmp_path / "en-seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("The mayor opened the new bridge on Monday. It cost a lot.\n")
+    generator = ScriptedTranslator(script)
+    engine = Engine(
+        settings.with_overrides(seeds_dir=seeds, index_dir=tmp_path / "en-index"),
+        embedder=FakeEmbedder(),
+        generator=generator,
+    )
+    engine.reindex()
+    return engine, generator
+
+
+def test_an_indonesian_question_over_english_articles_is_read_in_english_and_answered_back(
+    settings, tmp_path
+) -> None:
+    back = "Wali kota membuka jembatan baru itu pada hari Senin."
+    engine, generator = _english_engine(
+        settings, tmp_path, {QUESTION_ID: QUESTION_EN, f"{ANSWER_EN}.": back}
+    )
+    stream = engine.ask(QUESTION_ID)
+    shown = "".join(stream)
+    answer = stream.answer
+    assert answer.answer == f"{back} [1]" and shown.endswith(f"\n\n{answer.answer}")
+    assert answer.language == "id" and answer.question == QUESTION_ID and not answer.refused
+    cited = [s for s in answer.sources if s.cited]
+    assert cited and cited[0].quote.startswith("The mayor opened")
+    answering = [p for p in generator.prompts if not p.startswith("<|im_start|>system\nTrans")]
+    assert QUESTION_EN in answering[-1] and QUESTION_ID not in answering[-1]
+
+
+def test_an_answer_whose_translation_loses_a_name_stays_as_it_was_read(settings, tmp_path) -> None:
+    lossy = "Wali kota membuka jembatan baru itu."  # "Monday" lost, on both tries
+    engine, _ = _english_engine(
+        settings, tmp_path, {QUESTION_ID: QUESTION_EN, f"{ANSWER_EN}.": lossy}
+    )
+    answer = engine.answer(QUESTION_ID)
+    assert answer.answer.startswith(ANSWER_EN) and answer.language == "en"
+    assert answer.question == QUESTION_ID
+
+
+def test_a_refusal_read_in_english_is_given_in_indonesian(settings, tmp_path) -> None:
+    question = "Siapa presiden Prancis?"
+    engine, generator = _english_engine(
+        settings, tmp_path, {question: "Who is the president of France?"}
+    )
+    answer = engine.answer(question)
+    assert answer.refused and answer.answer == REFUSAL["id"]
+    assert not any(
+        p.startswith(f"<|im_start|>system\n{TO_INDONESIAN_RULES}") for p in generator.prompts
+    )
+
+
+def test_a_question_whose_translation_loses_a_name_is_asked_as_written(settings, tmp_path) -> None:
+    question = "Apa yang dibuka wali kota pada hari Senin?"
+    engine, generator = _english_engine(
+        settings, tmp_path, {question: "What did the mayor open on Saturday?"}
+    )
+    answer = engine.answer(question)
+    assert answer.language == "id"
+    assert question in generator.prompts[-1]
+
+
+def test_indonesian_questions_over_indonesian_articles_are_not_translated(fake_engine) -> None:
+    fake_engine.answer("Kapan Putin terakhir kali mengunjungi Pyongyang?")
+    prompts = fake_engine.generator.prompts
+    assert prompts and not any(TO_ENGLISH_RULES in p for p in prompts)
