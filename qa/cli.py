@@ -202,7 +202,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         for text in stream:
             shown.append(text)
             print(text, end="", flush=True)
-        final, streamed = stream.answer.answer, "".join(shown).strip()
+        # After a blank line the stream starts again: a second try, or the answer put back
+        # into the question's language (``AnswerStream``); what follows it is what was replaced.
+        final, streamed = stream.answer.answer, "".join(shown).split("\n\n")[-1].strip()
         if final.startswith(streamed):
             print(final[len(streamed) :])  # e.g. a citation added after checking the evidence
         else:

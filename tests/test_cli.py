@@ -160,3 +160,38 @@ def test_bad_model_paths_are_reported(tmp_path: Path, seeds: Path) -> None:
         assert proc.returncode == 2, proc.stderr
         assert message in proc.stderr and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_an_answer_put_back_into_indonesian_is_printed_once(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Over English articles the English answer streams first, then the Indonesian one after a
+    blank line; the final answer is not printed a third time."""
+    import contextlib
+    import io
+
+    from tests.fakes import ScriptedTranslator
+
+    seeds = tmp_path / "en-seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("The mayor opened the new bridge on Monday. It cost a lot.\n")
+    question = "Kapan wali kota membuka jembatan baru itu?"
+    back = "Wali kota membuka jembatan baru itu pada hari Senin."
+    script = {
+        question: "When did the mayor open the new bridge?",
+        "The mayor opened the new bridge on Monday.": back,
+    }
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(
+        qa.cli,
+        "make_engine",
+        lambda s: Engine(s, embedder=FakeEmbedder(), generator=ScriptedTranslator(script)),
+    )
+    paths = ["--index", str(tmp_path / "idx"), "--seeds", str(seeds)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert qa.cli.main(["index", *paths, "--quiet"]) == 0
+        assert qa.cli.main(["ask", *paths, question]) == 0
+    printed = out.getvalue()
+    assert "Monday [1].\n\n" + back in printed and printed.count(back) == 1
+    assert "Sources:" in printed
