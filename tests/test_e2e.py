@@ -170,6 +170,36 @@ def test_english_questions_over_many_articles_are_searched_in_indonesian(workdir
     assert not any("tahun 2000" in hit.chunk.text for hit in untranslated)
 
 
+def test_indonesian_questions_over_an_english_article_are_read_in_english(tmp_path: Path) -> None:
+    """The seed article in English (tests/eval/articles_en): an Indonesian question is put into
+    English, answered over the English text, and the answer put back into Indonesian when the
+    model's translation keeps every name and is Indonesian word for word; else it stays English
+    (bench/QUALITY.md row 59)."""
+    (tmp_path / "seeds").mkdir()
+    article = REPO / "tests" / "eval" / "articles_en" / "north-korea-red-carpet-putin.txt"
+    shutil.copy(article, tmp_path / "seeds" / article.name)
+    assert qa("index", "--quiet", cwd=tmp_path).returncode == 0
+
+    asked = "Di universitas mana Yakov Zinberg menjadi profesor?"
+    proc = qa("ask", "--json", asked, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert answer["question"] == asked and answer["language"] == "id"
+    assert "Kokushikan" in answer["answer"] and "universitas" in answer["answer"].casefold()
+    cited = [s for s in answer["sources"] if s["cited"]]
+    assert cited and "Kokushikan University" in cited[0]["quote"]["text"]  # the article's words
+
+    proc = qa(
+        "ask",
+        "--json",
+        "Karena apa ICC mengeluarkan surat perintah penangkapan terhadap Putin?",
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert "deportation" in answer["answer"] or "deportasi" in answer["answer"]
+
+
 def _fast_generator():
     from qa.config import load_settings
     from qa.generation import LlamaGenerator
