@@ -45,6 +45,13 @@ def qa(
     )
 
 
+def ask_json(question: str, cwd: Path, env: dict[str, str] | None = None) -> dict:
+    """`qa ask --json QUESTION`, which must succeed; its answer as data."""
+    proc = qa("ask", "--json", question, cwd=cwd, env=env)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project-like folder with seeds/ holding the seed article, indexed by `qa index`."""
@@ -109,14 +116,9 @@ def test_fast_model_answers_dev_questions_in_both_languages(workdir: Path) -> No
 
 
 def test_default_model_answers_with_the_year_and_cites_the_paragraph(workdir: Path) -> None:
-    proc = qa(
-        "ask",
-        "--json",
-        "Kapan terakhir kali Putin mengunjungi Korea Utara sebelum kunjungan ini?",
-        cwd=workdir,
+    answer = ask_json(
+        "Kapan terakhir kali Putin mengunjungi Korea Utara sebelum kunjungan ini?", workdir
     )
-    assert proc.returncode == 0, proc.stderr
-    answer = json.loads(proc.stdout)
     assert "2000" in answer["answer"]
     _check_sources(answer)
     assert "terakhir kali mengunjungi negara itu pada tahun 2000" in answer["sources"][0]["text"]
@@ -132,9 +134,7 @@ def test_english_questions_read_the_translation_made_at_index_time(workdir: Path
         translated.update(json.loads(file.read_text())["entries"])
     assert any("2000" in e and "visited" in e for e in translated.values()), translated
 
-    proc = qa("ask", "--json", "In which year did Putin last visit North Korea?", cwd=workdir)
-    assert proc.returncode == 0, proc.stderr
-    answer = json.loads(proc.stdout)
+    answer = ask_json("In which year did Putin last visit North Korea?", workdir)
     assert "2000" in answer["answer"] and answer["language"] == "en"
     _check_sources(answer)
     cited = [s for s in answer["sources"] if s["cited"]]
@@ -147,9 +147,7 @@ def test_english_questions_over_many_articles_are_searched_in_indonesian(workdir
     question = "In what year did Putin last visit that country?"
     retrieve = {"QA_CONTEXT_MODE": "retrieve", "QA_K": "2"}
 
-    proc = qa("ask", "--json", question, cwd=workdir, env=retrieve)
-    assert proc.returncode == 0, proc.stderr
-    answer = json.loads(proc.stdout)
+    answer = ask_json(question, workdir, retrieve)
     assert "2000" in answer["answer"] and answer["language"] == "en"
     assert "tahun 2000" in answer["sources"][0]["text"]
 
@@ -181,22 +179,15 @@ def test_indonesian_questions_over_an_english_article_are_read_in_english(tmp_pa
     assert qa("index", "--quiet", cwd=tmp_path).returncode == 0
 
     asked = "Di universitas mana Yakov Zinberg menjadi profesor?"
-    proc = qa("ask", "--json", asked, cwd=tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    answer = json.loads(proc.stdout)
+    answer = ask_json(asked, tmp_path)
     assert answer["question"] == asked and answer["language"] == "id"
     assert "Kokushikan" in answer["answer"] and "universitas" in answer["answer"].casefold()
     cited = [s for s in answer["sources"] if s["cited"]]
     assert cited and "Kokushikan University" in cited[0]["quote"]["text"]  # the article's words
 
-    proc = qa(
-        "ask",
-        "--json",
-        "Karena apa ICC mengeluarkan surat perintah penangkapan terhadap Putin?",
-        cwd=tmp_path,
+    answer = ask_json(
+        "Karena apa ICC mengeluarkan surat perintah penangkapan terhadap Putin?", tmp_path
     )
-    assert proc.returncode == 0, proc.stderr
-    answer = json.loads(proc.stdout)
     assert "deportation" in answer["answer"] or "deportasi" in answer["answer"]
 
 
