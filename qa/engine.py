@@ -435,7 +435,9 @@ class AnswerStream:
             return text, (), True
         if not text or self._cancelled:
             return text, (), False
-        if shape_mismatch(self.question, strip_citations(text)):
+        # The shape asked for is the user's question's: a translation may change it ("Jumlah
+        # negara ... kini bagaimana dibandingkan dulu?" read as "How many countries ...?").
+        if shape_mismatch(self._asked_as, strip_citations(text)):
             return REFUSAL[self.language], (), True  # a nearby fact, not the one asked for
         everything_read = [*read, *self._readings_originals()]
         fuzzy, share = self.language == "en", self._corpus_share

@@ -278,3 +278,14 @@ def test_indonesian_questions_over_indonesian_articles_are_not_translated(fake_e
     fake_engine.answer("Kapan Putin terakhir kali mengunjungi Pyongyang?")
     prompts = fake_engine.generator.prompts
     assert prompts and not any(TO_ENGLISH_RULES in p for p in prompts)
+
+
+def test_the_shape_asked_for_is_the_users_question_not_its_translation(settings, tmp_path) -> None:
+    """A translation that turns the question into "how many" must not refuse the answer to what
+    was asked (seed s042, s011 over the English article)."""
+    question = "Bagaimana wali kota membuka jembatan baru itu?"
+    engine, _ = _english_engine(
+        settings, tmp_path, {question: "How many new bridges did the mayor open?"}
+    )
+    answer = engine.answer(question)
+    assert not answer.refused and answer.answer.startswith(ANSWER_EN)
