@@ -327,27 +327,30 @@ def _faithful(
     *,
     strict: bool = False,
     first_word: Callable[[str], bool] | None = None,
-    well_formed: Callable[[str], bool] = lambda _rendering: True,
+    untranslated: Callable[[str], list[str]] = lambda _rendering: [],
 ) -> str | None:
     """The model's rendering of ``text`` that carries each of its names and numbers (and is in
-    ``language``, when given, and ``well_formed``), or None when two tries give none: the
-    second spells out what the first lost."""
+    ``language``, when given, with no word left ``untranslated``), or None when two tries give
+    none: the second spells out what the first lost or left untranslated (asked the same way,
+    the model would write the same)."""
     asked = rules
     for _attempt in range(2):
         rendering = _rewrite(generator, asked, text)
         if rendering is None:
             return None
         lost = lost_terms(text, rendering, glossary, strict=strict, first_word=first_word)
-        if (
-            not lost
-            and (language is None or question_language(rendering) == language)
-            and well_formed(rendering)
-        ):
+        left = untranslated(rendering)
+        if not lost and not left and (language is None or question_language(rendering) == language):
             return rendering
         spelled = [
             f"{t} = {glossary[t.casefold()][0]}" if t.casefold() in glossary else t for t in lost
         ]
-        asked = f"{rules} Keep these exactly: {'; '.join(spelled)}." if spelled else rules
+        hints = [f"Keep these exactly: {'; '.join(spelled)}."] if spelled else []
+        if left:
+            hints.append(f"Translate these words too: {', '.join(left)}.")
+        if not hints:
+            return None
+        asked = " ".join([rules, *hints])
     return None
 
 
@@ -451,12 +454,10 @@ def answer_in_indonesian(generator: Generator, answer: str, passages: str) -> st
         return None
     names = set(re.findall(r"(?<=[\w,;:] )[A-Z][\w'’-]*", passages))
 
-    def indonesian(rendering: str) -> bool:
-        """Every lower-case word is Indonesian (names, short forms and numbers aside)."""
-        return all(
-            is_indonesian_word(w)
-            for w in re.findall(r"(?<![\w'’-])[a-z][a-z]+(?![\w'’-])", rendering)
-        )
+    def not_indonesian(rendering: str) -> list[str]:
+        """The lower-case words that are not Indonesian (names, short forms and numbers aside)."""
+        words = re.findall(r"(?<![\w'’-])[a-z][a-z]+(?![\w'’-])", rendering)
+        return list(dict.fromkeys(w for w in words if not is_indonesian_word(w)))
 
     rendering = _faithful(
         generator,
@@ -466,7 +467,7 @@ def answer_in_indonesian(generator: Generator, answer: str, passages: str) -> st
         "id",
         strict=True,
         first_word=lambda word: re.sub(r"['’]s$", "", word) in names,
-        well_formed=indonesian,
+        untranslated=not_indonesian,
     )
     if rendering is None:
         return None
