@@ -306,8 +306,7 @@ class AnswerStream:
         if read.refused:
             text: str | None = REFUSAL["id"]
         else:
-            passages = "\n".join(p.text for p in self._read())
-            text = back(read.answer, passages) if read.answer else None
+            text = back(read.answer, self._joined_read()) if read.answer else None
         if text is None:
             self._answer = replace(read, question=self._asked_as)
             return
@@ -352,9 +351,13 @@ class AnswerStream:
         answered = strip_citations(text)
         if not answered or is_refusal(answered):
             return False
+        return names_no_one(self.question, answered, self._joined_read())
+
+    def _joined_read(self) -> str:
+        """What the model read, as one text (joined once, when first needed)."""
         if self._read_text is None:
             self._read_text = "\n".join(p.text for p in self._read())
-        return names_no_one(self.question, answered, self._read_text)
+        return self._read_text
 
     def _shown(self, texts: list[str]) -> Iterator[str]:
         for text in texts:
@@ -753,12 +756,12 @@ class Engine:
         indonesian = self._indonesian(loaded)
         if indonesian and self._corpus_passages(loaded) is not None:
             return query
-        other = "en" if indonesian else "id"
+        articles = "id" if indonesian else "en"
         asked = [history[-1].question] if history else []
         translations = [
-            self._translated(q, "id" if indonesian else "en")
+            self._translated(q, articles)
             for q in [*asked, question]
-            if question_language(q) == other
+            if question_language(q) != articles
         ]
         return " ".join([query, *(t for t in translations if t)])
 
@@ -797,8 +800,11 @@ class Engine:
         query = self._query(loaded, question, history)
         back: Callable[[str, str], str | None] | None = None
         # Over English articles an Indonesian question is read in English, the answer put back.
-        reads_in_english = language == "id" and self._reads_in_english(loaded)
-        if reads_in_english and (english := self._translated(question, "en")):
+        if (
+            language == "id"
+            and self._reads_in_english(loaded)
+            and (english := self._translated(question, "en"))
+        ):
             question, language, back = english, "en", self._in_indonesian
         scores = loaded.retriever.scores(query)
         corpus = self._corpus_passages(loaded)

@@ -102,29 +102,10 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
 # Words a translation must render, not keep: kept as they are, they leave the sentence half in
 # the other language ("Korea Utara" in an English question, "North Korea" in an Indonesian answer).
 _DIRECTIONS_AND_DAYS = [
-    "utara",
-    "selatan",
-    "timur",
-    "barat",
-    "tengah",
-    "jauh",
-    "senin",
-    "selasa",
-    "rabu",
-    "kamis",
-    "jumat",
-    "sabtu",
-    "minggu",
-    "januari",
-    "februari",
-    "maret",
-    "mei",
-    "juni",
-    "juli",
-    "agustus",
-    "oktober",
-    "desember",
-]
+    "utara", "selatan", "timur", "barat", "tengah", "jauh",
+    "senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu",
+    "januari", "februari", "maret", "mei", "juni", "juli", "agustus", "oktober", "desember",
+]  # fmt: skip
 
 
 def _inverted(glossary: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -141,6 +122,11 @@ _MUST_TRANSLATE = frozenset(
     [*_DIRECTIONS_AND_DAYS, *(e for w in _DIRECTIONS_AND_DAYS for e in GLOSSARY[w])]
 ) - {"week", "middle"}
 _TERM = re.compile(r"(?<![\w.,])(?:[A-Z][\w'’-]*|\d[\d.,]*\d|\d)")
+
+
+def _without_possessive(word: str) -> str:
+    """The name an English possessive carries: "Russia's" -> "Russia"."""
+    return re.sub(r"['’]s$", "", word)
 
 
 @dataclass(frozen=True)
@@ -263,7 +249,7 @@ def lost_terms(
     words = set(re.findall(r"[\w.]+", folded))
     lost = []
     for term in _terms(sentence, first_word):
-        key = re.sub(r"['’]s$", "", term.casefold()) if strict else term.casefold()
+        key = _without_possessive(term.casefold()) if strict else term.casefold()
         forms = glossary.get(key, ())
         if key[0].isdigit():
             found = key.replace(".", "").replace(",", "") in re.sub(r"[.,]", "", folded)
@@ -466,7 +452,7 @@ def answer_in_indonesian(generator: Generator, answer: str, passages: str) -> st
         TO_INDONESIAN,
         "id",
         strict=True,
-        first_word=lambda word: re.sub(r"['’]s$", "", word) in names,
+        first_word=lambda word: _without_possessive(word) in names,
         untranslated=not_indonesian,
     )
     if rendering is None:
