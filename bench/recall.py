@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qa.chunking import Chunk
 from qa.evaluation import EvalItem, contains_answer, evidence_in
+
+if TYPE_CHECKING:
+    from qa.engine import Engine
 
 
 def gold_chunks(items: Sequence[EvalItem], chunks: Sequence[Chunk]) -> np.ndarray:
@@ -31,6 +35,14 @@ def answer_chunks(items: Sequence[EvalItem], chunks: Sequence[Chunk]) -> np.ndar
     return np.array(
         [[contains_answer(c.text, item.answers) for c in chunks] for item in items], dtype=bool
     ).reshape(len(items), len(chunks))
+
+
+def question_scores(engine: Engine, queries: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """[question, chunk] BM25 and cosine scores, each computed once for every weight to fuse."""
+    retriever = engine._load().retriever
+    lexical = np.stack([retriever.index.lexical.scores(q) for q in queries])
+    dense = engine.embedder.embed(list(queries)) @ retriever.index.vectors().T
+    return lexical, dense
 
 
 def recall_at(fused: np.ndarray, gold: np.ndarray, ks: Sequence[int]) -> list[float]:
@@ -57,3 +69,44 @@ def recall_within(
                 hits += 1
                 break
     return hits / len(fused) if len(fused) else 0.0
+
+
+MISS_KINDS = ("answer elsewhere", "no shared word", "only common words", "distinctive word")
+
+
+def miss_kinds(
+    fused: np.ndarray,
+    gold: np.ndarray,
+    answers: np.ndarray,
+    question_terms: Sequence[set[str]],
+    chunk_terms: Sequence[set[str]],
+    k: int = 5,
+    common_share: float = 0.01,
+) -> dict[str, list[int]]:
+    """The recall@k misses sorted by what retrieval could have done about them, to tell how far
+    ranking can go on a set whose gold is one article among several that could be: a top-k chunk
+    holds the gold answer anyway; the gold chunk shares no search term with the question; it
+    shares only terms found in at least ``common_share`` of the chunks ("presiden", "provinsi");
+    or it shares a rarer one, the misses a better ranking could win."""
+    df: dict[str, int] = {}
+    for terms in chunk_terms:
+        for t in terms:
+            df[t] = df.get(t, 0) + 1
+    common = common_share * len(chunk_terms)
+    order = np.argsort(-fused, axis=1, kind="stable")[:, :k]
+    kinds: dict[str, list[int]] = {kind: [] for kind in MISS_KINDS}
+    for qi, top in enumerate(order):
+        if gold[qi, top].any():
+            continue
+        gold_terms = [chunk_terms[c] for c in np.flatnonzero(gold[qi])]
+        shared = question_terms[qi] & set().union(*gold_terms)
+        if answers[qi, top].any():
+            kind = "answer elsewhere"
+        elif not shared:
+            kind = "no shared word"
+        elif all(df[t] >= common for t in shared):
+            kind = "only common words"
+        else:
+            kind = "distinctive word"
+        kinds[kind].append(qi)
+    return kinds

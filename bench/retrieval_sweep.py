@@ -21,7 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.recall import answer_chunks, gold_chunks, recall_at
+from bench.recall import answer_chunks, gold_chunks, question_scores, recall_at
 from qa.config import load_settings
 from qa.engine import Engine
 from qa.evaluation import load_items
@@ -39,10 +39,7 @@ def main() -> None:
     chunks = retriever.index.chunks
     items = [i for i in load_items(args.file) if not i.unanswerable and (i.doc or i.evidence)]
     started = time.perf_counter()
-    queries = [i.question for i in items]
-    lexical = np.stack([retriever.index.lexical.scores(q) for q in queries])
-    vectors = engine.embedder.embed(queries)
-    dense = vectors @ retriever.index.vectors().T
+    lexical, dense = question_scores(engine, [i.question for i in items])
     seconds = time.perf_counter() - started
     print(f"{len(items)} questions, {len(chunks)} chunks, scored in {seconds:.1f}s")
     gold = gold_chunks(items, chunks)

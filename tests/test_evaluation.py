@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.recall import answer_chunks, recall_at, recall_within
+from bench.recall import answer_chunks, miss_kinds, recall_at, recall_within
 from qa.chunking import Chunk
 from qa.engine import Answer, Engine, Source, Timings
 from qa.errors import InputError
@@ -135,6 +135,30 @@ def test_answer_chunks_mark_any_chunk_holding_a_gold_answer() -> None:
         Chunk("b.txt", "B", 0, 0, 23, "Kantor PBB di new york."),
     ]
     assert answer_chunks(items, chunks).tolist() == [[False, True]]
+
+
+def test_recall_misses_are_sorted_by_what_ranking_could_do_about_them() -> None:
+    # four questions; chunk 0 is each one's gold; k = 1, and chunk 1 always ranks first
+    fused = np.array([[0.1, 0.9, 0.0, 0.0]] * 4 + [[0.9, 0.1, 0.0, 0.0]])
+    gold = np.zeros((5, 4), dtype=bool)
+    gold[:, 0] = True
+    answers = np.zeros((5, 4), dtype=bool)
+    answers[0, 1] = True  # the top chunk holds question 0's answer anyway
+    chunk_terms = [{"presiden", "yudhoyono"}, {"presiden"}, {"presiden"}, {"pesawat"}]
+    question_terms = [
+        {"presiden"},  # answer elsewhere
+        {"pyongyang"},  # shares no term with its gold chunk
+        {"presiden", "indonesia"},  # shares only a term most chunks hold
+        {"yudhoyono"},  # shares a term only its gold chunk holds
+        {"presiden"},  # found: not a miss
+    ]
+    kinds = miss_kinds(fused, gold, answers, question_terms, chunk_terms, k=1, common_share=0.5)
+    assert kinds == {
+        "answer elsewhere": [0],
+        "no shared word": [1],
+        "only common words": [2],
+        "distinctive word": [3],
+    }
 
 
 def test_a_gold_answer_matches_across_punctuation_but_only_from_a_word_start() -> None:
