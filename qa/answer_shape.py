@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from qa import lexical
+
 _NUMBER_WORDS = (
     # Indonesian
     "nol|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|belas|puluh|ratus|"
@@ -183,6 +185,53 @@ def _english_count_missing(question: str, answer: str) -> str | None:
     return None if named else noun
 
 
+# "Berapa banyak rudal yang dijual …?": the words after "berapa banyak/jumlah" up to a verb or
+# a preposition name what is counted.
+_COUNT_PHRASE_ID = re.compile(
+    r"\bberapa(?:kah)?\s+(?:banyak|jumlah)\s+(?P<phrase>\w+(?:\s+(?!(?:yang|di|ke|dari|pada"
+    r"|dalam|untuk|oleh|telah|sudah|akan|dengan|saat|sejak|selama|per|tahun|adalah|ada)\b)\w+)"
+    r"{0,2})",
+    re.IGNORECASE,
+)
+# Words a count of anything may be given in: classifiers, units of measure, currencies, and the
+# words people are counted in ("480.000 warga" for "Berapa jumlah penduduk …?", f0794).
+_COUNTERS = frozenset([
+    "orang", "jiwa", "buah", "unit", "ekor", "biji", "butir", "batang", "lembar", "helai", "kali",
+    "persen", "pasang", "set", "kepala", "keluarga", "kk", "paket", "potong", "ton", "kg",
+    "kilogram", "gram", "meter", "km", "kilometer", "cm", "mm", "hektar", "hektare", "ha", "liter",
+    "barel", "watt", "wattjam", "kwh", "mw", "megawatt", "kilowatt", "derajat", "kubik", "mil",
+    "knot", "kaki", "inci", "rupiah", "dolar", "dollar", "euro", "yen", "yuan", "ringgit", "baht",
+    "rp", "us", "warga", "penduduk",
+])  # fmt: skip
+
+
+def _indonesian_count_missing(question: str, answer: str) -> str | None:
+    """The noun a "berapa banyak/jumlah" question counts, when each number of the answer counts
+    another thing ("Berapa banyak rudal …?" -> "Rudal … adalah lima juta peluru": held-out h39).
+    Unlike the English check it fires when the answer names the noun too: the model starts by
+    saying the question back. Classifiers and units count anything ("592 orang"); only words
+    Sastrawi's dictionary knows are judged."""
+    asked = _COUNT_PHRASE_ID.search(question)
+    if not asked or _MONEY_ASKED.search(question):
+        return None
+    nouns = [w.casefold() for w in asked.group("phrase").split()]
+    if all(len(n) < 4 for n in nouns) or any(
+        _unit(n) or n in _SPAN_WORDS or n in _COUNTERS for n in nouns
+    ):
+        return None
+    counted = [w.casefold() for w in _counted_words(answer)]
+    if not counted or "" in counted:  # a bare number may count anything
+        return None
+    if not all(lexical.is_indonesian_word(w) for w in counted):
+        return None  # an English answer (the question read in English), a name, a code
+    for word in counted:
+        if _unit(word) or word in _COUNTERS:
+            return None
+        if any(word[:5] == n[:5] or lexical.stem(word) == lexical.stem(n) for n in nouns):
+            return None
+    return next(n for n in nouns if len(n) >= 4)
+
+
 def _numbers(text: str) -> set[str]:
     return {m.group(0).casefold() for m in _WHOLE_NUMBER.finditer(text)}
 
@@ -233,7 +282,9 @@ def shape_mismatch(question: str, answer: str) -> str | None:
                 return f"a count of {word} was asked for, not a date"
             if all(_unit(w) for w in counted_words):
                 return f"a count of {word} was asked for, not a span of time"
-        noun = _english_count_missing(question, answer)
+        noun = _english_count_missing(question, answer) or _indonesian_count_missing(
+            question, answer
+        )
         if noun:
             return f"a count of {noun} was asked for"
     return None

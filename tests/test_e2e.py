@@ -126,6 +126,13 @@ def test_default_model_answers_with_the_year_and_cites_the_paragraph(workdir: Pa
     assert answer["timings"]["total_ms"] >= answer["timings"]["ttft_ms"] > 0
 
 
+def test_a_count_answered_with_a_count_of_other_things_is_refused(workdir: Path) -> None:
+    """The article counts shells, never missiles: the default model answers "Rudal … adalah
+    lima juta peluru" (held-out h39), which the count check turns into a refusal."""
+    answer = ask_json("Berapa banyak rudal yang dijual Korea Utara ke Rusia tahun lalu?", workdir)
+    assert answer["refused"] and answer["sources"] == [], answer["answer"]
+
+
 def test_english_questions_read_the_translation_made_at_index_time(workdir: Path) -> None:
     from qa.config import load_settings
 

@@ -460,6 +460,14 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         ("How many North Korean soldiers were sent?", "About 10,000 soldiers.", True),
         ("How many soldiers were sent?", "About 10,000.", True),  # a bare number
         ("How many pentas theaters has he built?", "He has built 27 pentas theaters.", True),
+        # an Indonesian count of one thing answered with a count of another (held-out h39),
+        # though the answer names it first; classifiers, units and English answers are not judged
+        ("Berapa banyak rudal yang dijual?", "Rudal yang dijual adalah lima juta peluru.", False),
+        ("Berapa banyak rudal yang dijual?", "Lima juta peluru dan dua rudal.", True),
+        ("Berapa jumlah medali emas yang diraih?", "Thailand meraih satu emas.", True),
+        ("Berapakah jumlah penderita diare yang dirawat?", "Sebanyak 592 orang.", True),
+        ("Berapa jumlah kayu yang disita?", "Sekitar 80.854 meter kubik.", True),
+        ("Berapa banyak rudal yang dijual?", "Five million shells.", True),
         # a number "besides" the answer counts something else (seed s072)
         ("Berapa peluru lagi yang dijanjikan?", "Lebih banyak, selain lima juta peluru.", False),
         ("How many more shells will he send?", "More shells, besides five million shells.", False),
