@@ -38,8 +38,11 @@ _UNITS = {
     "abad": "centur",
 }
 _UNIT_OF = {**_UNITS, **{v: v for v in _UNITS.values()}}
+# "Berapa (banyak/jumlah) tahun …?": the word counted comes after "banyak"/"jumlah", if any.
 _ASKED_UNIT = re.compile(
-    r"\b(?:berapa(?:kah)?\s+(?P<id>\w+)|how\s+many\s+(?P<en>\w+))", re.IGNORECASE
+    r"\b(?:berapa(?:kah)?\s+(?:(?:banyak|jumlah)(?:nya)?\s+(?=\w))?(?P<id>\w+)"
+    r"|how\s+many\s+(?P<en>\w+))",
+    re.IGNORECASE,
 )
 # "Pada bulan berapa?" is answered by a month's name.
 _MONTH_ASKED = re.compile(r"\bbulan\s+(?:berapa|apa)", re.IGNORECASE)
@@ -241,9 +244,37 @@ def _numbers(text: str) -> set[str]:
 # Only a number right after the word ("Selain itu, dua anggota …" still counts).
 _BESIDES_NUMBER = re.compile(
     rf"\b(?:selain|besides|apart from|other than|in addition to)\s+(?:the\s+)?"
-    rf"(?:sekitar\s+|about\s+)?(?:{_WHOLE_NUMBER.pattern})[^,.;]*",
+    rf"(?:sekitar\s+|about\s+)?(?:{_WHOLE_NUMBER.pattern})(?P<clause>[^,.;]*)",
     re.IGNORECASE,
 )
+
+
+def _counted_phrase(question: str) -> set[str]:
+    """The stemmed words of what a count question counts ("peluru artileri tambahan")."""
+    asked = _COUNT_PHRASE_ID.search(question) or _HOW_MANY_PHRASE.search(question)
+    if asked:
+        return set(lexical.tokenize(asked.group("phrase")))
+    unit = _ASKED_UNIT.search(question)
+    return set(lexical.tokenize(unit.group(0))) if unit else set()
+
+
+def _without_other_counts(question: str, answer: str) -> str:
+    """The answer without the numbers it puts "besides" another, unless such a number's clause
+    tells what the question asks: "… selain lima juta peluru yang diperkirakan para ahli telah
+    dikirimkan" answers "Berapa banyak peluru … telah dikirimkan …?" (seed k01), by a
+    lower-case word of the question's beyond what it counts ("ahli", "dikirimkan")."""
+    asked = set(lexical.tokenize(question)) - _counted_phrase(question)
+
+    def other(m: re.Match[str]) -> str:
+        told = {
+            t
+            for w in re.findall(r"\w+", m.group("clause"))
+            if w.islower() and not _NUMBER.fullmatch(w)
+            for t in lexical.tokenize(w)
+        }
+        return m.group(0) if told & asked else ""
+
+    return _BESIDES_NUMBER.sub(other, answer)
 
 
 def shape_mismatch(question: str, answer: str) -> str | None:
@@ -257,7 +288,7 @@ def shape_mismatch(question: str, answer: str) -> str | None:
     if _FUTURE_WHEN.search(question) and _PAST_TIME.search(answer):
         return "a time to come was asked for"
     if _COUNT.search(question) and not (_MONTH_ASKED.search(question) and _DATE.search(answer)):
-        answer = _BESIDES_NUMBER.sub("", answer)
+        answer = _without_other_counts(question, answer)
         asked = _ASKED_UNIT.search(question)
         word = (
             (asked.group("id") or asked.group("en")).casefold().removesuffix("kah") if asked else ""

@@ -473,6 +473,20 @@ def test_an_english_answer_with_english_spellings_is_kept(engine_with) -> None:
         ("How many more shells will he send?", "More shells, besides five million shells.", False),
         ("Berapa anggota yang tercatat?", "Selain itu juga tercatat dua anggota.", True),
         ("Berapa peluru yang dijanjikan?", "Selain lima juta peluru, 300 roket.", True),
+        # ... unless that number's clause tells what is asked (seed k01): the question's words
+        (
+            "Berapa banyak peluru artileri yang menurut para ahli telah dikirimkan ke Rusia?",
+            "Lebih banyak peluru, selain lima juta peluru yang diperkirakan ahli telah dikirimkan.",
+            True,
+        ),
+        (
+            "Berapa banyak peluru artileri tambahan yang akan dijanjikan Kim kepada Rusia?",
+            "Lebih banyak, selain lima juta peluru artileri yang telah dikirimkan ke Rusia.",
+            False,  # what it counts ("peluru artileri") and names ("Rusia") tell nothing
+        ),
+        # "berapa jumlah/banyak <unit>" asks for that unit (seed k04)
+        ("Berapa jumlah tahun sejak kunjungan terakhir Putin?", "24 tahun.", True),
+        ("Berapa jumlah tahun sejak kunjungan terakhir Putin?", "24 hari.", False),
         # an amount of money names its currency (held-out h31)
         ("How much money did Russia promise in aid?", "More shells than the five million.", False),
         ("Berapakah dana yang dibutuhkan untuk restorasi?", "Sekitar 500 juta.", False),
