@@ -208,19 +208,29 @@ _COUNTERS = frozenset([
 ])  # fmt: skip
 
 
+def counted_nouns(question: str) -> list[str]:
+    """The words of what an Indonesian "berapa banyak/jumlah" question counts ("pesawat tempur"),
+    or none when it counts in a classifier, a unit or money ("orang", "tahun", "uang"): those
+    count anything."""
+    asked = _COUNT_PHRASE_ID.search(question)
+    if not asked or _MONEY_ASKED.search(question):
+        return []
+    nouns = [w.casefold() for w in asked.group("phrase").split()]
+    if all(len(n) < 4 for n in nouns) or any(
+        _unit(n) or n in _SPAN_WORDS or n in _COUNTERS for n in nouns
+    ):
+        return []
+    return nouns
+
+
 def _indonesian_count_missing(question: str, answer: str) -> str | None:
     """The noun a "berapa banyak/jumlah" question counts, when each number of the answer counts
     another thing ("Berapa banyak rudal …?" -> "Rudal … adalah lima juta peluru": held-out h39).
     Unlike the English check it fires when the answer names the noun too: the model starts by
     saying the question back. Classifiers and units count anything ("592 orang"); only words
     Sastrawi's dictionary knows are judged."""
-    asked = _COUNT_PHRASE_ID.search(question)
-    if not asked or _MONEY_ASKED.search(question):
-        return None
-    nouns = [w.casefold() for w in asked.group("phrase").split()]
-    if all(len(n) < 4 for n in nouns) or any(
-        _unit(n) or n in _SPAN_WORDS or n in _COUNTERS for n in nouns
-    ):
+    nouns = counted_nouns(question)
+    if not nouns:
         return None
     counted = [w.casefold() for w in _counted_words(answer)]
     if not counted or "" in counted:  # a bare number may count anything

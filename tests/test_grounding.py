@@ -953,6 +953,14 @@ ARTICLE = [
         ("What is the content of the joint communique they signed?", "en", True),
         ("Apa isi surat Kim itu?", "id", False),  # mentioned
         ("Apa isi seruan Easley?", "id", False),  # a call is told in other words
+        # how many of a kind (seed k07: "Tiga pesawat tempur" over an article without any)
+        ("Berapa banyak pesawat tempur yang dijanjikan Putin?", "id", True),
+        ("Menurut Kim, berapa jumlah hotel yang dibangun?", "id", True),
+        ("Berapa banyak peluru yang dijanjikan Kim?", "id", False),
+        ("Berapa jumlah total peluru yang dijanjikan?", "id", False),  # any word of it
+        ("Berapa jumlah orang yang hadir?", "id", False),  # a classifier counts anything
+        ("Berapa banyak tahun yang berlalu?", "id", False),  # so does a unit
+        ("How many fighter jets did Putin promise?", "en", False),  # English counts: not here
     ],
 )
 def test_a_name_of_a_kind_the_corpus_never_mentions(
