@@ -126,11 +126,28 @@ def test_default_model_answers_with_the_year_and_cites_the_paragraph(workdir: Pa
     assert answer["timings"]["total_ms"] >= answer["timings"]["ttft_ms"] > 0
 
 
-def test_a_count_answered_with_a_count_of_other_things_is_refused(workdir: Path) -> None:
-    """The article counts shells, never missiles: the default model answers "Rudal … adalah
-    lima juta peluru" (held-out h39), which the count check turns into a refusal."""
-    answer = ask_json("Berapa banyak rudal yang dijual Korea Utara ke Rusia tahun lalu?", workdir)
-    assert answer["refused"] and answer["sources"] == [], answer["answer"]
+def test_counts_are_answered_only_when_the_article_gives_them(workdir: Path) -> None:
+    """Indonesian "berapa banyak/jumlah" questions on the default model, in one batch. The article
+    counts shells, never missiles (held-out h39: "Rudal … adalah lima juta peluru") or fighter
+    jets (k07: "Tiga pesawat tempur"); the shells sent are counted "besides" more to come (k01),
+    and years since the last visit are years asked for (k04): both were refused once."""
+    items = {
+        "h39": "Berapa banyak rudal yang dijual Korea Utara ke Rusia tahun lalu?",
+        "k07": "Berapa banyak pesawat tempur yang dijanjikan Putin kepada Kim?",
+        "k01": "Berapa banyak peluru artileri yang menurut para ahli telah dikirimkan Korea Utara "
+        "ke Rusia?",
+        "k04": "Berapa jumlah tahun sejak kunjungan terakhir Putin ke Pyongyang?",
+    }
+    stdin = "".join(json.dumps({"id": i, "q": q}) + "\n" for i, q in items.items())
+    proc = qa("ask", "--json", "--batch", "-", cwd=workdir, stdin=stdin)
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["id"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    for refused in ("h39", "k07"):
+        assert rows[refused]["refused"] and rows[refused]["sources"] == [], rows[refused]
+    assert "lima juta" in rows["k01"]["answer"] and not rows["k01"]["refused"]
+    assert "lima juta peluru" in rows["k01"]["sources"][0]["quote"]["text"]
+    assert "24" in rows["k04"]["answer"] and not rows["k04"]["refused"]
+    assert "24 bertahun-tahun" in rows["k04"]["sources"][0]["text"]
 
 
 def test_english_questions_read_the_translation_made_at_index_time(workdir: Path) -> None:
