@@ -196,15 +196,20 @@ _COUNT_PHRASE_ID = re.compile(
     r"{0,2})",
     re.IGNORECASE,
 )
-# Words a count of anything may be given in: classifiers, units of measure, currencies, and the
-# words people are counted in ("480.000 warga" for "Berapa jumlah penduduk …?", f0794).
-_COUNTERS = frozenset([
-    "orang", "jiwa", "buah", "unit", "ekor", "biji", "butir", "batang", "lembar", "helai", "kali",
-    "persen", "pasang", "set", "kepala", "keluarga", "kk", "paket", "potong", "ton", "kg",
-    "kilogram", "gram", "meter", "km", "kilometer", "cm", "mm", "hektar", "hektare", "ha", "liter",
-    "barel", "watt", "wattjam", "kwh", "mw", "megawatt", "kilowatt", "derajat", "kubik", "mil",
-    "knot", "kaki", "inci", "rupiah", "dolar", "dollar", "euro", "yen", "yuan", "ringgit", "baht",
-    "rp", "us", "warga", "penduduk",
+# Units of measure and the classifiers news counts people and things in: a number followed by
+# one says what it counts ("592 orang", "80.854 meter kubik").
+MEASURES = frozenset([
+    "persen", "meter", "kilometer", "km", "sentimeter", "cm", "milimeter", "mm", "kilogram",
+    "kg", "gram", "ton", "hektar", "hektare", "ha", "liter", "derajat", "barel", "megawatt",
+    "watt", "jiwa", "unit", "kali",
+])  # fmt: skip
+# Words a count of anything may be given in: those, more classifiers and units, currencies, and
+# the words people are counted in ("480.000 warga" for "Berapa jumlah penduduk …?", f0794).
+_COUNTERS = MEASURES | frozenset([
+    "orang", "buah", "ekor", "biji", "butir", "batang", "lembar", "helai", "pasang", "set",
+    "kepala", "keluarga", "kk", "paket", "potong", "wattjam", "kwh", "mw", "kilowatt", "kubik",
+    "mil", "knot", "kaki", "inci", "rupiah", "dolar", "dollar", "euro", "yen", "yuan", "ringgit",
+    "baht", "rp", "us", "warga", "penduduk",
 ])  # fmt: skip
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa.answer_shape import MONTH_NAMES, YEAR, counted_nouns
+from qa.answer_shape import MEASURES, MONTH_NAMES, YEAR, counted_nouns
 from qa.chunking import sentence_spans
 from qa.lexical import STOPWORDS, stem, tokenize
 from qa.prompting import CITATION, Passage, strip_citations, without_now
@@ -231,11 +231,7 @@ _CITATION_MARK = rf"(?:{CITATION})?"
 # What may follow an answer's last word: a citation, a full stop, a citation.
 _AT_THE_END = rf"{_CITATION_MARK}\s*[.!]?{_CITATION_MARK}\s*$"
 # Units a count or measure is given in, which the question need not name ("Berapa panjang …?").
-_UNITS = frozenset([
-    "persen", "meter", "kilometer", "km", "sentimeter", "cm", "milimeter", "mm", "kilogram",
-    "kg", "gram", "ton", "hektar", "hektare", "ha", "liter", "derajat", "detik", "menit", "jam",
-    "hari", "pekan", "minggu", "bulan", "jiwa", "unit", "kali", "barel", "megawatt", "watt",
-])  # fmt: skip
+_UNITS = MEASURES | {"detik", "menit", "jam", "hari", "pekan", "minggu", "bulan"}
 _BARE_NUMBER_AT_END = re.compile(rf"(?<![\w.,/-])(\d[\d.,]*\d|\d)(?={_AT_THE_END})")
 
 
