@@ -10,17 +10,24 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from qa.config import Settings, load_settings
-from qa.errors import InputError, QAError
+from qa.errors import InputError, QAError, os_error_message
+from qa.untrusted import for_terminal, json_text
 
 if TYPE_CHECKING:
     from qa.engine import Engine
 
 
 def _err(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """A line on stderr; what it quotes (file names, article text) shown safely."""
+    print(for_terminal(message), file=sys.stderr, flush=True)
+
+
+def _out(text: str = "", end: str = "\n") -> None:
+    """Text on stdout, with any control character an article carried shown, not obeyed."""
+    print(for_terminal(text), end=end, flush=True)
 
 
 def _common(parser: argparse.ArgumentParser, *, seeds: bool = False) -> None:
@@ -111,6 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QAError as exc:
         _err(f"error: {exc}")
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (``qa index | head``): stop quietly, as other tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except OSError as exc:  # a full disk, a read-only folder: the user's to fix, not a bug
+        _err(f"error: {os_error_message(exc)}")
+        return 1
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
@@ -131,14 +147,14 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         report = engine.reindex(
             rebuild=args.rebuild, progress=progress, warn=lambda m: _err(f"warning: {m}")
         )
-    print(report.summary())
+    _out(report.summary())
     for label, docs in (
         ("added", report.added),
         ("updated", report.updated),
         ("removed", report.removed),
     ):
         for doc in docs:
-            print(f"  {label}: {doc}")
+            _out(f"  {label}: {for_terminal(doc, one_line=True)}")
     if not args.no_prefill:
         import time
 
@@ -151,17 +167,29 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _read_batch(source: str) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed object or error string) for each non-blank line."""
-    stream: TextIO
+    """(line number, parsed object or error string) for each non-blank line.
+
+    Read as bytes and decoded line by line: a line that is not UTF-8 is one failed line, not a
+    failed batch; a byte-order mark before the first line is dropped.
+    """
+    stream: BinaryIO
     if source == "-":
-        stream = sys.stdin
+        stream = sys.stdin.buffer
     else:
         path = Path(source)
         if not path.is_file():
             raise InputError(f"batch file {path} does not exist; pass a JSON-lines file or '-'")
-        stream = path.open(encoding="utf-8")
+        stream = path.open("rb")
     with stream:
-        for number, line in enumerate(stream, 1):
+        for number, raw in enumerate(stream, 1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield (
+                    number,
+                    f"line {number} is not UTF-8 text (byte {exc.start}); save it as UTF-8",
+                )
+                continue
             if not line.strip():
                 continue
             try:
@@ -196,19 +224,19 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         question = engine.validate_question(args.question)
         stream = engine.ask(question)
         if args.json:
-            print(json.dumps(stream.answer.as_json(), ensure_ascii=False))
+            print(json_text(stream.answer.as_json()))
             return 0
         shown = []
         for text in stream:
             shown.append(text)
-            print(text, end="", flush=True)
+            _out(text, end="")
         # After a blank line the stream starts again: a second try, or the answer put back
         # into the question's language (``AnswerStream``); what follows it is what was replaced.
         final, streamed = stream.answer.answer, "".join(shown).split("\n\n")[-1].strip()
         if final.startswith(streamed):
-            print(final[len(streamed) :])  # e.g. a citation added after checking the evidence
+            _out(final[len(streamed) :])  # e.g. a citation added after checking the evidence
         else:
-            print(f"\n→ {final}")  # the streamed answer was replaced (not supported by the text)
+            _out(f"\n→ {final}")  # the streamed answer was replaced (not supported by the text)
         _print_sources(stream.answer)
         return 0
 
@@ -225,25 +253,26 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             result = engine.answer(turns[-1], history)
             out: dict[str, Any] = {"id": ident, **result.as_json()}
             if not args.json:
-                _err(f"[{ident}] {result.answer}")
+                _err(f"[{for_terminal(str(ident), one_line=True)}] {result.answer}")
         except QAError as exc:
             failures += 1
             out = {"id": ident, "error": str(exc)}
-            _err(f"[{ident}] error: {exc}")
-        print(json.dumps(out, ensure_ascii=False), flush=True)
+            _err(f"[{for_terminal(str(ident), one_line=True)}] error: {exc}")
+        print(json_text(out), flush=True)
     return 0 if failures == 0 else 1
 
 
 def _print_sources(answer: Any) -> None:
     if not answer.sources:
         return
-    print("\nSources:")
+    _out("\nSources:")
     for source in answer.sources:
         quote = " ".join(source.text.split())
         if len(quote) > 160:
             quote = quote[:157] + "..."
-        print(f"  [{source.n}] {source.doc} ({source.title}), chars {source.start}-{source.end}")
-        print(f"      “{quote}”")
+        doc = for_terminal(source.doc, one_line=True)
+        _out(f"  [{source.n}] {doc} ({source.title}), chars {source.start}-{source.end}")
+        _out(f"      “{quote}”")
     t = answer.timings
     print(
         f"\n{answer.model} · first token {t.ttft_ms / 1000:.1f}s · total {t.total_ms / 1000:.1f}s",
@@ -305,9 +334,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         summary["model"] = engine.model_name  # type: ignore[assignment]
     summary["k"] = settings.k
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False))
+        print(json_text(summary))
     else:
-        print(evaluation.format_table(summary))
+        _out(evaluation.format_table(summary))
     return 0
 
 
@@ -317,7 +346,7 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     specs = [args.model] if args.model else list(PACKAGED)
     for spec in specs:
         resolved = resolve_model(spec, settings.cache_dir, _err)
-        print(f"{spec}: {resolved.path} (verified)")
+        _out(f"{spec}: {resolved.path} (verified)")
     return 0
 
 

@@ -53,6 +53,7 @@ class Settings:
     n_batch: int = 512
     max_answer_tokens: int = 200
     max_question_chars: int = 1000
+    max_article_mb: float = 5.0  # a larger file is skipped: a data dump, not an article
     context_mode: str = "auto"  # "auto": whole corpus in a cached prefix when it fits; "retrieve"
     english_reading: str = "auto"  # "auto": English questions read an English translation; "off"
     cache_dir: Path = field(default_factory=_default_cache_dir)
@@ -81,6 +82,7 @@ _ENV = {
     "n_batch": "QA_N_BATCH",
     "max_answer_tokens": "QA_MAX_ANSWER_TOKENS",
     "max_question_chars": "QA_MAX_QUESTION_CHARS",
+    "max_article_mb": "QA_MAX_ARTICLE_MB",
     "context_mode": "QA_CONTEXT_MODE",
     "english_reading": "QA_ENGLISH_READING",
     "cache_dir": "QA_CACHE_DIR",
@@ -135,6 +137,14 @@ def _validated(s: Settings) -> Settings:
         raise InputError(f"context mode must be 'auto' or 'retrieve' (got {s.context_mode!r})")
     if s.english_reading not in ("auto", "off"):
         raise InputError(f"english reading must be 'auto' or 'off' (got {s.english_reading!r})")
-    if s.n_threads < 1 or s.n_ctx < 512 or s.max_answer_tokens < 1:
-        raise InputError("threads, context size and answer length must be positive")
+    if s.n_threads < 1:
+        raise InputError(f"threads must be at least 1 (got {s.n_threads}); set QA_THREADS")
+    if s.n_ctx < 512:
+        raise InputError(
+            f"the context size must be at least 512 tokens (got {s.n_ctx}); set QA_N_CTX"
+        )
+    if s.max_answer_tokens < 1:
+        raise InputError(f"the answer length must be at least 1 token (got {s.max_answer_tokens})")
+    if s.max_article_mb <= 0:
+        raise InputError(f"the article size limit must be positive (got {s.max_article_mb} MB)")
     return s

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qa.atomic import write_atomic
 from qa.engine import Source
 from qa.errors import QAError
 
@@ -353,7 +354,5 @@ def export_markdown(store: ConversationStore, conversation_id: int, path: Path) 
     conversation = store.get(conversation_id)
     text = to_markdown(conversation, store.exchanges(conversation_id))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, text)
     return path

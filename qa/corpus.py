@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from qa.errors import CorpusError
+from qa.untrusted import for_terminal
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 
@@ -51,34 +53,74 @@ def read_article(path: Path, doc: str) -> Article:
     return Article(doc=doc, title=article_title(text, Path(doc).stem), text=text, sha256=digest)
 
 
-def article_paths(seeds_dir: Path) -> list[tuple[Path, str]]:
-    """All article files below ``seeds_dir`` (hidden files and folders skipped), sorted by id."""
+def article_paths(
+    seeds_dir: Path, warn: Callable[[str], None] = lambda _msg: None
+) -> list[tuple[Path, str]]:
+    """All article files below ``seeds_dir`` (hidden files and folders skipped), sorted by id.
+
+    Symbolic links are read only when they point at a file inside ``seeds_dir``: a link out of
+    it (to ``/etc/passwd``, say), a link to a folder and a link loop are skipped with a warning.
+    """
     if not seeds_dir.exists():
         raise CorpusError(
             f"seeds directory {seeds_dir} does not exist; create it and add .txt or .md articles"
         )
     if not seeds_dir.is_dir():
         raise CorpusError(f"{seeds_dir} is not a directory; point --seeds at a folder of articles")
+    root = seeds_dir.resolve()
     found = []
-    for path in seeds_dir.rglob("*"):
-        rel = path.relative_to(seeds_dir)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES:
-            found.append((path, rel.as_posix()))
+    for folder, dirs, files in os.walk(seeds_dir):  # does not follow links to folders
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in [*dirs, *files]:
+            path = here / name
+            rel = path.relative_to(seeds_dir).as_posix()
+            if name.startswith(".") or not (path.is_symlink() or name in files):
+                continue
+            if path.is_symlink():
+                why = _link_problem(path, root)
+                if why:
+                    if name in dirs or path.suffix.lower() in ARTICLE_SUFFIXES:
+                        warn(f"skipped {for_terminal(rel, one_line=True)}: {why}")
+                    continue
+            if path.suffix.lower() in ARTICLE_SUFFIXES and name in files:
+                found.append((path, rel))
     return sorted(found, key=lambda item: item[1])
 
 
+def _link_problem(link: Path, root: Path) -> str:
+    """Why a symbolic link is not followed, or "" when it points at a file inside ``root``."""
+    try:
+        target = link.resolve(strict=True)
+    except (RuntimeError, OSError) as exc:  # a loop raises RuntimeError or ELOOP
+        if isinstance(exc, FileNotFoundError):
+            return "a link to nothing"
+        return "a link loop"
+    if not target.is_relative_to(root):
+        return "a link to outside the articles folder"
+    if target.is_dir():
+        return "a link to a folder (links to folders are not followed)"
+    return ""
+
+
 def load_articles(
-    seeds_dir: Path, warn: Callable[[str], None] = lambda _msg: None
+    seeds_dir: Path,
+    warn: Callable[[str], None] = lambda _msg: None,
+    max_bytes: int = 5 * 1024 * 1024,
 ) -> list[Article]:
-    """Read every article; unreadable files are skipped with a warning that names them."""
+    """Read every article; unreadable or oversized files are skipped with a warning naming them."""
     articles = []
-    for path, doc in article_paths(seeds_dir):
+    for path, doc in article_paths(seeds_dir, warn):
         try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise ValueError(
+                    f"{size / 2**20:.1f} MB is more than the {max_bytes / 2**20:g} MB an article "
+                    "may have (a data dump? set QA_MAX_ARTICLE_MB to index it anyway)"
+                )
             articles.append(read_article(path, doc))
         except (ValueError, OSError) as exc:
-            warn(f"skipped {doc}: {exc}")
+            warn(f"skipped {for_terminal(doc, one_line=True)}: {exc}")
     if not articles:
         raise CorpusError(
             f"no readable articles in {seeds_dir}; add UTF-8 .txt or .md files and run `qa index`"

@@ -64,7 +64,7 @@ from qa.prompting import (
 )
 from qa.restatement import asks_for_something, names_no_one, says_question_back
 from qa.retrieval import Hit, Retriever
-from qa.store import Index, UpdateReport, load_index, update_index
+from qa.store import Index, UpdateReport, load_index, states_dir, update_index
 from qa.translation import (
     Reading,
     TranslationCache,
@@ -74,6 +74,7 @@ from qa.translation import (
     question_in_indonesian,
     read_in_english,
 )
+from qa.untrusted import has_control
 
 # How a second try after a refusal would refuse again in other words ("Tidak ada emiten baru").
 REFUSAL_IN_OTHER_WORDS = ("Tidak", "No")
@@ -671,7 +672,7 @@ class Engine:
         prefill = getattr(self.generator, "prefill", None)
         if prefill is None:
             return "unsupported"
-        return str(prefill(prefix, loaded.index.path / "kv"))
+        return str(prefill(prefix, states_dir(self.settings.index_dir)))
 
     # ------------------------------------------------------------ indexing
 
@@ -683,7 +684,9 @@ class Engine:
         warn: Callable[[str], None] = lambda _m: None,
     ) -> UpdateReport:
         """Bring the index up to date with the seeds directory; later questions use the new one."""
-        articles = load_articles(self.settings.seeds_dir, warn)
+        articles = load_articles(
+            self.settings.seeds_dir, warn, int(self.settings.max_article_mb * 2**20)
+        )
         params = ChunkingParams(self.settings.chunk_chars, self.settings.chunk_overlap_chars)
         report = update_index(
             self.settings.index_dir,
@@ -701,6 +704,10 @@ class Engine:
     # ------------------------------------------------------------ asking
 
     def validate_question(self, question: str) -> str:
+        if has_control(question.replace("\r", "")):
+            raise InputError(
+                "the question holds control characters (such as NUL or ESC); type it as plain text"
+            )
         text = " ".join(question.split())
         if not text:
             raise InputError("the question is empty; type a question about the articles")

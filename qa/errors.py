@@ -43,3 +43,20 @@ class ModelError(QAError):
 
 class GenerationError(QAError):
     """The language model failed while answering."""
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an operating-system failure the user can fix (a full disk, a read-only or
+    misplaced folder), naming the file and what to do."""
+    import errno
+
+    where = f" {exc.filename}" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return f"no space left to write{where}; free some disk space and run the command again"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write{where}: permission denied or read-only; choose a writable folder"
+    if exc.errno == errno.ENOTDIR:
+        return f"{exc.filename or 'a path'} is not a folder; point the option at a folder"
+    if exc.errno == errno.EISDIR:
+        return f"{exc.filename or 'a path'} is a folder, not a file"
+    return f"{exc.strerror or exc.__class__.__name__}{where}; check the path and try again"

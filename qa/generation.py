@@ -18,6 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from qa.atomic import write_atomic
 from qa.errors import GenerationError, InputError, ModelError
 
 STOP = ["<|im_end|>", "<|endoftext|>", "<|im_start|>"]
@@ -162,21 +163,7 @@ class LlamaGenerator:
         size = llama_cpp.llama_state_get_size(ctx)
         buffer = (llama_cpp.ctypes.c_uint8 * size)()
         written = llama_cpp.llama_state_get_data(ctx, buffer, size)
-        data = bytes(buffer)[:written]
-        header = {
-            "n_tokens": llm.n_tokens,
-            "size": written,
-            "sha256": hashlib.sha256(data).hexdigest(),
-        }
-        try:
-            state_dir.mkdir(parents=True, exist_ok=True)
-            tmp = state_dir / f".{key}.{os.getpid()}.tmp"
-            tmp.write_bytes(data)
-            os.replace(tmp, state_dir / f"{key}.kv")
-            (state_dir / f"{key}.json").write_text(json.dumps(header))
-            prune_states(state_dir, KEEP_STATES)
-        except OSError:
-            pass  # a read-only index folder: the state just is not reused across processes
+        save_state(state_dir, key, bytes(buffer)[:written], llm.n_tokens)
 
     def _load_state(self, state_dir: Path, key: str, tokens: list[int]) -> bool:
         import llama_cpp
@@ -274,6 +261,20 @@ def _first_words_ban(prompt_length: int, banned: list[list[int]]) -> list[Any]:
         return scores
 
     return [ban]
+
+
+def save_state(state_dir: Path, key: str, data: bytes, n_tokens: int) -> bool:
+    """Save a state's bytes and its JSON header; False when it could not be (nothing is left
+    behind). Not ``parents=True``: a reader never recreates a folder a writer removed."""
+    header = {"n_tokens": n_tokens, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    try:
+        state_dir.mkdir(exist_ok=True)
+        write_atomic(state_dir / f"{key}.kv", data)
+        write_atomic(state_dir / f"{key}.json", json.dumps(header))
+        prune_states(state_dir, KEEP_STATES)
+    except OSError:
+        return False  # a read-only or full disk: the state just is not reused across processes
+    return True
 
 
 def prune_states(state_dir: Path, keep: int) -> list[Path]:

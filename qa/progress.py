@@ -1,10 +1,18 @@
-"""Terminal progress bars (rich) for long index work, as context managers yielding a callback."""
+"""Progress for long index work, as context managers yielding a ``progress(done, total)`` callback.
+
+On a terminal it is a rich bar; when stderr is not a terminal (a log file, a cron job, a pipe) it is
+a plain line now and then, so a long run never looks stuck.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import Callable, Iterator
+
+# Without a terminal: a line at most this often (seconds), and at the end.
+PLAIN_EVERY_S = 30.0
 
 
 @contextlib.contextmanager
@@ -12,6 +20,9 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
     """Yields ``progress(done, total)``, drawn on stderr so stdout stays clean for scripts."""
     if not enabled:
         yield None
+        return
+    if not sys.stderr.isatty():
+        yield _plain_progress(label)
         return
     from rich.console import Console
     from rich.progress import (
@@ -37,3 +48,22 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def _plain_progress(label: str) -> Callable[[int, int], None]:
+    started = time.monotonic()
+    last = [started]
+
+    def update(done: int, total: int) -> None:
+        now = time.monotonic()
+        if total and (done >= total or now - last[0] >= PLAIN_EVERY_S) and done:
+            last[0] = now
+            rate = done / max(now - started, 1e-9)
+            left = (total - done) / rate if rate else 0.0
+            print(
+                f"{label}: {done}/{total} ({rate:.1f}/s, {left:.0f}s left)",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return update

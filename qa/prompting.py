@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from qa.chunking import Chunk, sentence_spans
 from qa.language import question_language
+from qa.untrusted import for_prompt
 
 REFUSAL = {
     "id": "Artikel tidak menyebutkan hal itu.",
@@ -171,8 +172,8 @@ def format_passages(passages: Sequence[Passage]) -> str:
         if p.doc != current_doc:
             current_doc = p.doc
             if headline := _headline(p):
-                lines.append(f"Article: {headline}")
-        lines.append(f"[{p.n}] {p.text}")
+                lines.append(f"Article: {for_prompt(headline)}")
+        lines.append(f"[{p.n}] {for_prompt(p.text)}")
     return "\n\n".join(lines)
 
 
@@ -186,7 +187,9 @@ def strip_citations(text: str) -> str:
 
 
 def chat_markup(role: str, content: str) -> str:
-    return f"<|im_start|>{role}\n{content}<|im_end|>\n"
+    """One chat message; its content (questions, answers, article sentences) is untrusted
+    text, so it cannot spell a control token (``qa.untrusted.for_prompt``)."""
+    return f"<|im_start|>{role}\n{for_prompt(content)}<|im_end|>\n"
 
 
 def rules_prefix() -> str:
@@ -249,7 +252,7 @@ def build_prompt(
         parts.append(chat_markup("assistant", turn.answer))
     parts.append(_asked(question, language))
     parts.append("<|im_start|>assistant\n")
-    parts.append(opening or "")
+    parts.append(for_prompt(opening or ""))
     return "".join(parts)
 
 

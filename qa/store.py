@@ -2,12 +2,17 @@
 
 Layout under the index directory::
 
+    .qa-index          marker: this folder is a qa index (qa index writes only into such a folder)
     CURRENT            name of the live version directory (replaced with os.replace: atomic)
-    v-<stamp>/         manifest.json, chunks.jsonl, dense.faiss, lexical/ (bm25s .npy + .json)
+    v-<stamp>/         .qa-version, manifest.json, chunks.jsonl, dense.faiss, lexical/ (bm25s)
+    kv/                saved model states for prompt prefixes, shared by every version
     .lock              held while writing, so two writers cannot interleave
 
 A writer builds a complete new version directory, fsyncs it and only then points CURRENT at it, so a
 reader (or a crash at any moment) always sees either the old index or the new one, never a mix.
+``qa index`` deletes only what it can prove it wrote: version folders holding its own
+``.qa-version`` marker (or, from before the marker, its own manifest), and its own temp files whose
+writer is gone. It refuses to write into a non-empty folder that is not a qa index.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -25,14 +31,21 @@ from typing import Any
 
 import numpy as np
 
+from qa.atomic import remove_stale_temps, write_atomic
 from qa.chunking import Chunk, ChunkingParams, chunk_article
 from qa.corpus import Article
 from qa.embedding import Embedder
-from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError
+from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError, InputError
 from qa.lexical import TOKENIZER_VERSION, LexicalIndex
 
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
+MARKER = ".qa-index"  # in the index folder: qa wrote it
+VERSION_MARKER = ".qa-version"  # in each version folder: qa wrote it
+STATES = "kv"
+_VERSION = re.compile(r"v-\d{8}T\d{6}-\d+-\d+")
+# What an empty folder may hold before it becomes an index (a repository keeps ``indexes/``).
+_IGNORABLE = {".gitkeep", ".DS_Store"}
 Progress = Callable[[int, int], None]
 
 
@@ -100,22 +113,49 @@ class UpdateReport:
 # ---------------------------------------------------------------- reading
 
 
-def current_version_dir(index_dir: Path) -> Path:
+def _version_name(index_dir: Path) -> str:
+    """The live version's name from CURRENT; one-line errors for a missing or garbled pointer."""
     pointer = index_dir / CURRENT
+    if index_dir.exists() and not index_dir.is_dir():
+        raise InputError(f"{index_dir} is a file, not an index folder; point --index at a folder")
     if not pointer.is_file():
         raise IndexMissingError(f"no index in {index_dir}; run `qa index` to build it")
-    name = pointer.read_text().strip()
-    path = index_dir / name
-    if not name or "/" in name or not path.is_dir():
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        name = ""
+    if not _VERSION.fullmatch(name) or not (index_dir / name).is_dir():
         raise IndexCorruptError(
             f"the index in {index_dir} points at a missing version; run `qa index --rebuild`"
         )
-    return path
+    return name
+
+
+def current_version_dir(index_dir: Path) -> Path:
+    return index_dir / _version_name(index_dir)
 
 
 def load_index(index_dir: Path) -> Index:
-    """Load and verify the live index; every failure is a one-line ``QAError``."""
-    path = current_version_dir(index_dir)
+    """Load and verify the live index; every failure is a one-line ``QAError``.
+
+    The version is picked once from CURRENT. If a writer switched versions (and removed the old
+    one) while it was being read, the read is retried once on the new version.
+    """
+    name = _version_name(index_dir)
+    try:
+        return load_version(index_dir / name, index_dir)
+    except IndexCorruptError:
+        try:
+            again = _version_name(index_dir)
+        except IndexCorruptError:
+            again = name
+        if again == name:
+            raise
+        return load_version(index_dir / again, index_dir)
+
+
+def load_version(path: Path, index_dir: Path) -> Index:
+    """Load and verify one version folder."""
     fix = f"run `qa index --rebuild --index {index_dir}`"
     try:
         manifest = Manifest(**json.loads((path / "manifest.json").read_text(encoding="utf-8")))
@@ -125,14 +165,13 @@ def load_index(index_dir: Path) -> Index:
         ) from None
     if manifest.format != FORMAT_VERSION:
         raise IndexCorruptError(f"the index was written by another version of qa; {fix}")
-    for rel, meta in manifest.files.items():
-        file = path / rel
-        if (
-            not file.is_file()
-            or file.stat().st_size != meta["size"]
-            or _sha256(file) != meta["sha256"]
-        ):
-            raise IndexCorruptError(f"index file {rel} is missing, truncated or damaged; {fix}")
+    try:
+        for rel, meta in manifest.files.items():
+            file = path / rel
+            if file.stat().st_size != meta["size"] or _sha256(file) != meta["sha256"]:
+                raise IndexCorruptError(f"index file {rel} is truncated or damaged; {fix}")
+    except (OSError, KeyError, TypeError):
+        raise IndexCorruptError(f"an index file is missing or unreadable; {fix}") from None
     try:
         import faiss
 
@@ -148,6 +187,11 @@ def load_index(index_dir: Path) -> Index:
     if lexical.tokenizer != TOKENIZER_VERSION:  # written by an older qa: same chunks, new words
         lexical = LexicalIndex.build([c.text for c in chunks])
     return Index(path=path, manifest=manifest, chunks=chunks, dense=dense, lexical=lexical)
+
+
+def states_dir(index_dir: Path) -> Path:
+    """Where saved model states for this index live (beside the versions, shared by them)."""
+    return index_dir / STATES
 
 
 def _read_chunks(file: Path) -> Iterator[Chunk]:
@@ -168,12 +212,55 @@ def _sha256(file: Path) -> str:
 # ---------------------------------------------------------------- writing
 
 
+def claim_index_dir(index_dir: Path) -> None:
+    """Make ``index_dir`` a qa index folder, or refuse with one line if it is someone else's.
+
+    A missing or empty folder is claimed (the marker written); a folder with the marker, or an
+    index from before the marker (CURRENT naming a version with qa's manifest), is ours.
+    """
+    if index_dir.exists() and not index_dir.is_dir():
+        raise InputError(f"{index_dir} is a file, not an index folder; point --index at a folder")
+    if (index_dir / MARKER).is_file():
+        return
+    index_dir.mkdir(parents=True, exist_ok=True)
+    others = [e.name for e in index_dir.iterdir() if e.name not in _IGNORABLE]
+    if others and not _is_legacy_index(index_dir):
+        raise InputError(
+            f"{index_dir} is not empty and is not a qa index; point --index at an empty or new "
+            "folder (qa index would write beside files it did not create)"
+        )
+    write_atomic(index_dir / MARKER, json.dumps({"app": "qa-news", "format": FORMAT_VERSION}))
+
+
+def _is_legacy_index(index_dir: Path) -> bool:
+    try:
+        return _is_ours(current_version_dir(index_dir))
+    except (IndexMissingError, IndexCorruptError):
+        return False
+
+
+def _is_ours(version: Path) -> bool:
+    """Whether a version folder was written by qa: its marker names it, or (written before the
+    marker) it holds qa's manifest."""
+    if version.is_symlink() or not version.is_dir():
+        return False
+    name = version.name.removeprefix(".tmp-")
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        if (version / VERSION_MARKER).read_text(encoding="utf-8").strip() == name:
+            return True
+    try:
+        keys = set(json.loads((version / "manifest.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, UnicodeDecodeError):
+        return False
+    return {"embedder", "dim", "chunking", "docs", "format"} <= keys
+
+
 @contextlib.contextmanager
 def write_lock(index_dir: Path) -> Iterator[None]:
     """An exclusive, non-blocking lock: a second writer gets a clear error instead of waiting."""
     import fcntl
 
-    index_dir.mkdir(parents=True, exist_ok=True)
+    claim_index_dir(index_dir)
     with (index_dir / ".lock").open("w") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -200,7 +287,7 @@ def update_index(
 ) -> UpdateReport:
     """Bring the index up to date with ``articles``, re-embedding only new and changed ones."""
     with write_lock(index_dir):
-        _remove_stale_versions(index_dir)
+        remove_leftovers(index_dir)
         old, reason = None, "requested" if rebuild else ""
         if not rebuild:
             try:
@@ -208,8 +295,12 @@ def update_index(
             except IndexMissingError:
                 reason = ""
             except IndexCorruptError as exc:
-                warn(f"the existing index is unusable ({exc}); rebuilding it")
-                reason = "existing index unreadable"
+                old = _newest_intact_version(index_dir)
+                if old is not None:
+                    warn(f"the index pointer was unusable ({exc}); continuing from {old.version}")
+                else:
+                    warn(f"the existing index is unusable ({exc}); rebuilding it")
+                    reason = "existing index unreadable"
         if old is not None:
             if old.manifest.embedder != embedder.name:
                 reason = f"embedder changed from {old.manifest.embedder} to {embedder.name}"
@@ -254,6 +345,8 @@ def update_index(
             rebuilt_because=reason,
         )
         if old is not None and not added and not updated and not removed:
+            if old.path != current_version_dir_or_none(index_dir):
+                _point_at(index_dir, old.version)  # a recovered version becomes live again
             return UpdateReport(**report_args, written=False, path=old.path)  # type: ignore[arg-type]
 
         new_vectors = _embed_all(embedder, [c.text for c in fresh], progress, batch_size)
@@ -310,8 +403,9 @@ def write_version(
 
     name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
     tmp = index_dir / f".tmp-{name}"
-    tmp.mkdir(parents=True)
+    tmp.mkdir()
     try:
+        (tmp / VERSION_MARKER).write_text(name, encoding="utf-8")  # first: provably ours
         dense = faiss.IndexFlatIP(vectors.shape[1])
         if len(vectors):
             dense.add(vectors)
@@ -324,35 +418,66 @@ def write_version(
         files = {
             str(f.relative_to(tmp)): {"size": f.stat().st_size, "sha256": _sha256(f)}
             for f in sorted(tmp.rglob("*"))
-            if f.is_file()
+            if f.is_file() and f.name != VERSION_MARKER
         }
         final = Manifest(**{**manifest.__dict__, "files": files})
         (tmp / "manifest.json").write_text(final.to_json(), encoding="utf-8")
         _fsync_tree(tmp)
         target = index_dir / name
         os.replace(tmp, target)
-        pointer_tmp = index_dir / f".{CURRENT}.tmp"
-        pointer_tmp.write_text(name + "\n")
-        _fsync_file(pointer_tmp)
-        os.replace(pointer_tmp, index_dir / CURRENT)
-        _fsync_dir(index_dir)
+        _point_at(index_dir, name)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _remove_stale_versions(index_dir)
+    remove_leftovers(index_dir)
     return target
 
 
-def _remove_stale_versions(index_dir: Path) -> None:
-    """Delete leftovers of crashed writes and versions no longer pointed at."""
+def _point_at(index_dir: Path, name: str) -> None:
+    write_atomic(index_dir / CURRENT, name + "\n", fsync=True)
+    _fsync_dir(index_dir)
+
+
+def current_version_dir_or_none(index_dir: Path) -> Path | None:
     try:
-        live = (index_dir / CURRENT).read_text().strip()
-    except OSError:
-        live = ""
-    for entry in index_dir.glob("*"):
-        is_version = entry.name.startswith(("v-", ".tmp-v-"))
-        if entry.is_dir() and is_version and entry.name != live:
+        return current_version_dir(index_dir)
+    except (IndexMissingError, IndexCorruptError):
+        return None
+
+
+def _version_dirs(index_dir: Path) -> list[Path]:
+    """Folders named like a version (finished or not) that qa can prove it wrote."""
+    return [
+        entry
+        for entry in index_dir.iterdir()
+        if _VERSION.fullmatch(entry.name.removeprefix(".tmp-")) and _is_ours(entry)
+    ]
+
+
+def _newest_intact_version(index_dir: Path) -> Index | None:
+    """With CURRENT garbled, the newest finished version that loads: nothing is re-embedded."""
+    finished = [v for v in _version_dirs(index_dir) if not v.name.startswith(".tmp-")]
+    for version in sorted(finished, key=lambda v: v.name, reverse=True):
+        with contextlib.suppress(IndexCorruptError):
+            return load_version(version, index_dir)
+    return None
+
+
+def remove_leftovers(index_dir: Path) -> None:
+    """Delete what crashed or superseded writes left: unfinished versions, versions no longer
+    pointed at, and temp files whose writer is gone. Only ever what qa wrote; with CURRENT
+    unreadable, no finished version is deleted (it may be the only intact copy)."""
+    live = current_version_dir_or_none(index_dir)
+    for entry in index_dir.glob(".tmp-v-*"):  # killed before its marker: only ever empty
+        if _VERSION.fullmatch(entry.name.removeprefix(".tmp-")) and not entry.is_symlink():
+            with contextlib.suppress(OSError):
+                entry.rmdir()
+    for entry in _version_dirs(index_dir):
+        unfinished = entry.name.startswith(".tmp-")
+        if unfinished or (live is not None and entry != live):
             shutil.rmtree(entry, ignore_errors=True)
+    remove_stale_temps(index_dir)
+    remove_stale_temps(states_dir(index_dir))
 
 
 def _fsync_file(path: Path) -> None:

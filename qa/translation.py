@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.atomic import remove_stale_temps, write_atomic
 from qa.chunking import sentence_spans
 from qa.generation import Generator
 from qa.language import question_language
@@ -208,9 +208,8 @@ class TranslationCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"entries": self.entries}, ensure_ascii=False), "utf-8")
-            os.replace(tmp, self.path)
+            remove_stale_temps(self.path.parent)
+            write_atomic(self.path, json.dumps({"entries": self.entries}, ensure_ascii=False))
             self._dirty = False
         except OSError:
             pass  # a read-only cache: translations are just not kept

@@ -117,13 +117,20 @@ def test_a_crash_mid_write_leaves_the_old_index_intact(
 def test_a_leftover_partial_version_is_ignored_and_cleaned(seeds: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "idx"
     _update(seeds, index_dir)
-    partial = index_dir / ".tmp-v-crashed"
+    partial = index_dir / ".tmp-v-20240101T000000-123-456"  # a write killed half-way
     partial.mkdir()
+    (partial / ".qa-version").write_text("v-20240101T000000-123-456")
     (partial / "dense.faiss").write_bytes(b"half")
+    killed_early = index_dir / ".tmp-v-20240101T000000-123-457"  # killed before its marker
+    killed_early.mkdir()
+    lookalike = index_dir / ".tmp-v-crashed"  # not named or marked as qa's: not qa's to delete
+    lookalike.mkdir()
+    (lookalike / "dense.faiss").write_bytes(b"someone else's")
     assert load_index(index_dir).chunks
     (seeds / "baru.txt").write_text("Berita\n\nIsi.")
     _update(seeds, index_dir)
-    assert not partial.exists()
+    assert not partial.exists() and not killed_early.exists()
+    assert (lookalike / "dense.faiss").read_bytes() == b"someone else's"
 
 
 def test_missing_index() -> None:

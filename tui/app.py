@@ -17,8 +17,9 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -44,6 +45,7 @@ from qa.conversations import (
 from qa.engine import Engine
 from qa.errors import QAError
 from qa.prompting import Turn
+from qa.untrusted import for_terminal
 from tui.answering import AnswerJob
 from tui.passage import locate
 from tui.screens import ConversationsScreen, HelpScreen, PassageScreen
@@ -143,6 +145,20 @@ class QAApp(App[int]):
         self._warmed = threading.Event()  # warm-up finished (well or not)
         self._busy = 0
         self._busy_changed = threading.Condition()
+
+    # ------------------------------------------------------------ untrusted text
+
+    def validate_sub_title(self, sub_title: object) -> str:
+        """A conversation's title is its first question: shown, never obeyed by the terminal."""
+        return for_terminal(str(sub_title), one_line=True)
+
+    def notify(self, message: str, *, title: str = "", **options: Any) -> None:
+        """Every notice (error messages name files and quote articles) as plain, safe text."""
+        super().notify(
+            escape(for_terminal(message)),
+            title=escape(for_terminal(title, one_line=True)),
+            **options,
+        )
 
     # ------------------------------------------------------------ layout and startup
 

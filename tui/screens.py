@@ -14,6 +14,7 @@ from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from qa.conversations import Conversation
+from qa.untrusted import for_terminal
 from tui.passage import PassageInArticle
 from tui.text import plural
 
@@ -115,7 +116,7 @@ class ConversationsScreen(ModalScreen[tuple[str, int] | None]):
 def _conversation_prompt(conversation: Conversation, current: bool) -> Text:
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(conversation.updated))
     text = Text()
-    text.append(conversation.title, style="bold")
+    text.append(for_terminal(conversation.title, one_line=True), style="bold")
     if current:
         text.append("  (open now)", style="italic")
     text.append(f"\n{plural(conversation.questions, 'question')} · {when}", style="dim")
@@ -136,19 +137,24 @@ class PassageScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="passage-dialog"):
-            yield Static(Text(f"[{self._number}] {self._view.title}"), classes="heading")
+            # Article text is untrusted: control characters are shown, one symbol each, so the
+            # quoted sentence's offsets still fall on the same characters.
+            title = for_terminal(self._view.title, one_line=True)
+            yield Static(Text(f"[{self._number}] {title}"), classes="heading")
             if self._view.note:
-                yield Static(Text(self._view.note), classes="note")
+                yield Static(Text(for_terminal(self._view.note)), classes="note")
             with VerticalScroll(id="article"):
                 if self._view.before.strip():
-                    yield Static(Text(self._view.before.strip("\n")), classes="context")
+                    before = for_terminal(self._view.before.strip("\n"))
+                    yield Static(Text(before), classes="context")
                 yield Static(self._passage_text(), id="passage")
                 if self._view.after.strip():
-                    yield Static(Text(self._view.after.strip("\n")), classes="context")
+                    after = for_terminal(self._view.after.strip("\n"))
+                    yield Static(Text(after), classes="context")
             yield Static("Esc close", classes="hint")
 
     def _passage_text(self) -> Text:
-        text = Text(self._view.passage)
+        text = Text(for_terminal(self._view.passage))
         if self._view.quote is not None:
             text.stylize("underline", *self._view.quote)  # the sentence the answer rests on
         return text

@@ -17,6 +17,7 @@ from qa.errors import (
     ModelError,
     QAError,
 )
+from qa.untrusted import for_terminal
 
 _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 CITE_SCHEME = "cite:"
@@ -25,7 +26,9 @@ _HOLD_BACK = 16
 
 
 def linkify(text: str) -> str:
-    """Markdown with each citation ``[n]`` (or ``[n, m]``) as a link the UI can follow."""
+    """Markdown with each citation ``[n]`` (or ``[n, m]``) as a link the UI can follow; control
+    characters (an article's escape sequences the model copied) shown, not sent."""
+    text = for_terminal(text)
 
     def link(match: re.Match[str]) -> str:
         numbers = [n.strip() for n in match.group(1).split(",")]
@@ -66,8 +69,8 @@ class CitationLinker:
 
 
 def quote(text: str, limit: int = 160) -> str:
-    """One line of a passage, shortened with an ellipsis."""
-    flat = " ".join(text.split())
+    """One line of a passage, shortened with an ellipsis, control characters shown."""
+    flat = for_terminal(" ".join(text.split()), one_line=True)
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
@@ -137,5 +140,5 @@ def error_hint(exc: BaseException) -> str:
 
 
 def error_message(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
+    text = for_terminal(str(exc) or type(exc).__name__)
     return text if isinstance(exc, QAError) else f"{type(exc).__name__}: {text}"

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from qa.conversations import CANCELLED, DONE, ERROR, Exchange
 from qa.engine import Source
+from qa.untrusted import for_terminal
 from tui.text import (
     CitationLinker,
     citation_of,
@@ -38,7 +39,7 @@ class QuestionView(Static):
     """The user's question, as a chat message."""
 
     def __init__(self, question: str) -> None:
-        super().__init__(Text(question), classes="question")
+        super().__init__(Text(for_terminal(question)), classes="question")
         self.question = question
 
 
@@ -132,7 +133,7 @@ class AnswerView(Vertical):
         if ex.interrupted:
             return Text("⚠ interrupted: the app closed before this answer finished", style="bold")
         if ex.status == ERROR:
-            lines = f"⚠ {title or 'Error'}: {ex.error}"
+            lines = f"⚠ {title or 'Error'}: {for_terminal(ex.error)}"
             return Text(f"{lines}\n{hint}" if hint else lines, style="bold")
         parts = [short_model(ex.model)] if ex.model else []
         if ex.status == CANCELLED:
