@@ -409,7 +409,9 @@ def write_version(
         dense = faiss.IndexFlatIP(vectors.shape[1])
         if len(vectors):
             dense.add(vectors)
-        faiss.write_index(dense, str(tmp / "dense.faiss"))
+        # Serialised here and written by Python: a full disk is then an OSError (ENOSPC) that
+        # names the file, not a RuntimeError from inside FAISS.
+        (tmp / "dense.faiss").write_bytes(faiss.serialize_index(dense).tobytes())
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
             for c in chunks:
                 fh.write(json.dumps(c.__dict__, ensure_ascii=False) + "\n")
