@@ -17,7 +17,6 @@ import argparse
 import json
 import random
 import sys
-import threading
 import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -30,7 +29,14 @@ from qa.corpus import load_articles  # noqa: E402
 from qa.errors import IndexCorruptError  # noqa: E402
 from qa.store import load_index, update_index  # noqa: E402
 from tests.fakes import FakeEmbedder  # noqa: E402
-from tests.test_reliability import assert_clean, fake_qa, make_archive, run  # noqa: E402
+from tests.test_reliability import (  # noqa: E402
+    assert_clean,
+    fake_qa,
+    loads_during,
+    make_archive,
+    run,
+    switch_versions,
+)
 
 ARTICLES = 60
 INDEX = ("index", "--quiet", "--no-prefill")
@@ -99,28 +105,11 @@ def disk_full(root: Path, n: int, rng: random.Random) -> dict[str, int]:
 
 def switches(root: Path, n: int) -> dict[str, int]:
     seeds, index = root / "seeds", root / "idx"
-    params = ChunkingParams(600, 120)
     make_archive(seeds, 12)
-    update_index(index, load_articles(seeds), FakeEmbedder(), params)
-    failures, loads, done = [], [0], threading.Event()
-
-    def read() -> None:
-        while not done.is_set():
-            try:
-                load_index(index)
-                loads[0] += 1
-            except IndexCorruptError as exc:
-                failures.append(str(exc))
-
-    reader = threading.Thread(target=read)
-    reader.start()
-    for i in range(n):
-        make_archive(seeds, 12, salt=f" {i}")
-        update_index(index, load_articles(seeds), FakeEmbedder(), params)
-    done.set()
-    reader.join()
+    update_index(index, load_articles(seeds), FakeEmbedder(), ChunkingParams(600, 120))
+    loads, failures = loads_during(index, lambda: switch_versions(seeds, index, n, articles=12))
     assert_clean(index)
-    return {"version switches": n, "loads": loads[0], "loads that failed": len(failures)}
+    return {"version switches": n, "loads": loads, "loads that failed": len(failures)}
 
 
 def main() -> None:

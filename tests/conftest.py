@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+import qa.cli
 from qa.config import load_settings
 from qa.engine import Engine
 from tests.fakes import FakeEmbedder, FakeGenerator
@@ -39,3 +40,27 @@ def fake_engine(settings) -> Engine:
     engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator())
     engine.reindex()
     return engine
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seeds: Path):
+    """`qa ...` in-process on the fake models; returns (exit code, stdout, stderr)."""
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(
+        qa.cli,
+        "make_engine",
+        lambda s: Engine(s, embedder=FakeEmbedder(), generator=FakeGenerator()),
+    )
+
+    def run(*args: str, index: Path | None = None) -> tuple[int, str, str]:
+        import contextlib
+        import io
+
+        out, err = io.StringIO(), io.StringIO()
+        where = ["--index", str(index or tmp_path / "idx"), "--seeds", str(seeds)]
+        argv = [*args[:1], *where, *args[1:]] if args else ["--help"]
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = qa.cli.main(argv)
+        return code, out.getvalue(), err.getvalue()
+
+    return run

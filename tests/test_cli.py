@@ -10,34 +10,7 @@ import pytest
 import qa.cli
 from qa.engine import Engine
 from tests.conftest import REPO
-from tests.fakes import FakeEmbedder, FakeGenerator
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seeds: Path):
-    """Run `qa ...` in-process on the fake models; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(
-        qa.cli,
-        "make_engine",
-        lambda s: Engine(s, embedder=FakeEmbedder(), generator=FakeGenerator()),
-    )
-    index = tmp_path / "idx"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        import contextlib
-        import io
-
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = qa.cli.main(
-                ["--help"]
-                if not args
-                else [*args[:1], "--index", str(index), "--seeds", str(seeds), *args[1:]]
-            )
-        return code, out.getvalue(), err.getvalue()
-
-    return run
+from tests.fakes import FakeEmbedder
 
 
 def test_index_reports_what_changed(cli, seeds: Path) -> None:

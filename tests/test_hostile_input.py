@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-import qa.cli
 from qa.config import load_settings
 from qa.corpus import load_articles
 from qa.engine import Engine
@@ -20,29 +19,6 @@ from qa.errors import IndexCorruptError, InputError
 from qa.store import MARKER, load_index, remove_leftovers, states_dir
 from tests.fakes import FakeEmbedder, FakeGenerator
 from tests.hostile import HOSTILE_ARTICLE, HOSTILE_TITLE, assert_terminal_safe
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seeds: Path):
-    """`qa ...` in-process on the fake models; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(
-        qa.cli,
-        "make_engine",
-        lambda s: Engine(s, embedder=FakeEmbedder(), generator=FakeGenerator()),
-    )
-
-    def run(*args: str, index: Path | None = None) -> tuple[int, str, str]:
-        import contextlib
-        import io
-
-        out, err = io.StringIO(), io.StringIO()
-        where = ["--index", str(index or tmp_path / "idx"), "--seeds", str(seeds)]
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = qa.cli.main([*args[:1], *where, *args[1:]])
-        return code, out.getvalue(), err.getvalue()
-
-    return run
 
 
 @pytest.fixture

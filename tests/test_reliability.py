@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -170,11 +171,9 @@ def test_a_full_disk_while_saving_a_model_state_leaves_no_temp_file(tmp_path: Pa
     assert list(states.iterdir()) == []
 
 
-def test_readers_never_see_a_half_switched_index(tmp_path: Path) -> None:
-    seeds, index = tmp_path / "seeds", tmp_path / "idx"
-    make_archive(seeds, 8)
-    params = ChunkingParams(600, 120)
-    update_index(index, load_articles(seeds), FakeEmbedder(), params)
+def loads_during(index: Path, write: Callable[[], None]) -> tuple[int, list[str]]:
+    """Load ``index`` in a tight loop in another thread while ``write()`` runs: how many loads
+    finished, and the errors of those that failed."""
     failures: list[str] = []
     loads = [0]
     done = threading.Event()
@@ -190,13 +189,27 @@ def test_readers_never_see_a_half_switched_index(tmp_path: Path) -> None:
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        for i in range(15):
-            make_archive(seeds, 8, salt=f" {i}")
-            update_index(index, load_articles(seeds), FakeEmbedder(), params)
+        write()
     finally:
         done.set()
         reader.join()
-    assert loads[0] > 15 and failures == []
+    return loads[0], failures
+
+
+def switch_versions(seeds: Path, index: Path, times: int, articles: int = 8) -> None:
+    """Write ``times`` new versions of a small archive, each with every article changed."""
+    params = ChunkingParams(600, 120)
+    for i in range(times):
+        make_archive(seeds, articles, salt=f" {i}")
+        update_index(index, load_articles(seeds), FakeEmbedder(), params)
+
+
+def test_readers_never_see_a_half_switched_index(tmp_path: Path) -> None:
+    seeds, index = tmp_path / "seeds", tmp_path / "idx"
+    make_archive(seeds, 8)
+    update_index(index, load_articles(seeds), FakeEmbedder(), ChunkingParams(600, 120))
+    loads, failures = loads_during(index, lambda: switch_versions(seeds, index, 15))
+    assert loads > 15 and failures == []
     assert_clean(index)
 
 
