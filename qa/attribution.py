@@ -15,6 +15,7 @@ from qa.answer_shape import MEASURES, MONTH_NAMES, YEAR, counted_nouns
 from qa.chunking import sentence_spans
 from qa.lexical import STOPWORDS, stem, tokenize
 from qa.prompting import CITATION, Passage, strip_citations, without_now
+from qa.spelling import close_spelling, misspelling
 from qa.translation import GLOSSARY
 
 
@@ -571,31 +572,6 @@ def _name_groups(text: str) -> list[list[str]]:
             groups.append([word])
         previous_end = m.start() + len(word)
     return groups
-
-
-def close_spelling(a: str, b: str) -> bool:
-    """Near spellings of one name across languages ("Rusia"/"Russia", "Ukraina"/"Ukraine")."""
-    return _close(a, b, 2 if len(a) > 4 else 1)
-
-
-def misspelling(a: str, b: str) -> bool:
-    """One letter apart, in words long enough for that to be a slip ("Sagianto"/"Sugianto")."""
-    return len(a) >= 5 and len(b) >= 5 and a != b and _close(a, b, 1)
-
-
-def _close(a: str, b: str, limit: int) -> bool:
-    """Edit distance of ``a`` and ``b`` is at most ``limit`` (small strings; early exit)."""
-    if abs(len(a) - len(b)) > limit:
-        return False
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        if min(current) > limit:
-            return False
-        previous = current
-    return previous[-1] <= limit
 
 
 # Share of the question's names the passages must hold for them to be about the question.

@@ -26,6 +26,7 @@ from qa.chunking import sentence_spans
 from qa.generation import Generator
 from qa.language import question_language
 from qa.prompting import CITATION, Passage, chat_markup, strip_citations
+from qa.spelling import close_spelling
 
 TRANSLATE_RULES = (
     "You translate Indonesian news text into English. Output only the translation of the "
@@ -242,8 +243,6 @@ def lost_terms(
     ``strict`` wants directions, weekdays and months in the other language's spelling: a
     question read in English as "what is Korea Utara organizing" is read half in Indonesian.
     ``first_word`` says whether the sentence's first word is a name to carry too."""
-    from qa.attribution import close_spelling
-
     folded = english.casefold()
     words = set(re.findall(r"[\w.]+", folded))
     lost = []
