@@ -470,16 +470,34 @@ def remove_leftovers(index_dir: Path) -> None:
     pointed at, and temp files whose writer is gone. Only ever what qa wrote; with CURRENT
     unreadable, no finished version is deleted (it may be the only intact copy)."""
     live = current_version_dir_or_none(index_dir)
-    for entry in index_dir.glob(".tmp-v-*"):  # killed before its marker: only ever empty
+    for entry in index_dir.iterdir():  # killed before its marker, or after removing it: empty
         if _VERSION.fullmatch(entry.name.removeprefix(".tmp-")) and not entry.is_symlink():
             with contextlib.suppress(OSError):
                 entry.rmdir()
     for entry in _version_dirs(index_dir):
         unfinished = entry.name.startswith(".tmp-")
         if unfinished or (live is not None and entry != live):
-            shutil.rmtree(entry, ignore_errors=True)
+            _remove_version(entry)
     remove_stale_temps(index_dir)
     remove_stale_temps(states_dir(index_dir))
+
+
+def _remove_version(version: Path) -> None:
+    """Delete a version folder qa wrote so that a kill at any moment leaves it provably ours:
+    the marker goes last (written first if an old version lacks it), then the empty folder."""
+    marker = version / VERSION_MARKER
+    with contextlib.suppress(OSError):
+        if not marker.is_file():
+            marker.write_text(version.name.removeprefix(".tmp-"), encoding="utf-8")
+        for entry in version.iterdir():
+            if entry == marker:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        marker.unlink()
+        version.rmdir()
 
 
 def _fsync_file(path: Path) -> None:

@@ -131,6 +131,49 @@ def test_kill_9_at_random_moments_always_leaves_an_index_that_answers(archive) -
     assert_clean(index)
 
 
+@pytest.mark.parametrize("left", ["marker and lexical", "marker only", "nothing"])
+def test_an_old_version_whose_removal_was_killed_is_removed_next_time(archive, left) -> None:
+    """A kill while an old version is being deleted must not leave a folder qa can no longer
+    prove it wrote (found by bench/reliability.py: two finished versions after the next run)."""
+    seeds, index = archive
+    live = load_index(index).path
+    old = index / "v-20200101T000000-1-1"
+    old.mkdir()
+    keep = {"marker and lexical": [".qa-version", "lexical"], "marker only": [".qa-version"]}
+    for name in keep.get(left, []):
+        if name == "lexical":
+            (old / name).mkdir()
+            (old / name / "postings.json").write_text("{}")
+        else:
+            (old / name).write_text(old.name)
+    code, _, err = run("index", "--quiet", "--no-prefill", index=index, seeds=seeds)
+    assert code == 0, err
+    assert not old.exists() and load_index(index).path == live
+    assert_clean(index)
+
+
+def test_removing_an_old_version_deletes_its_marker_last(archive) -> None:
+    from qa import store
+
+    seeds, index = archive
+    old = load_index(index).path
+    make_archive(seeds, 40, salt=" (lagi)")
+    order: list[str] = []
+    real_unlink = Path.unlink
+
+    def unlink(self: Path, *a, **kw) -> None:
+        if self.parent == old:
+            order.append(self.name)
+        real_unlink(self, *a, **kw)
+
+    articles = load_articles(seeds)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Path, "unlink", unlink)
+        store.update_index(index, articles, FakeEmbedder(), ChunkingParams(600, 120))
+    assert not old.exists()
+    assert order[-1] == ".qa-version" and "manifest.json" in order
+
+
 def test_a_second_writer_is_refused_and_the_first_finishes(archive) -> None:
     seeds, index = archive
     make_archive(seeds, 40, salt=" (baru)")
