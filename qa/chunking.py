@@ -155,8 +155,9 @@ def _split_long(text: str, span: _Span, max_chars: int) -> Iterator[_Span]:
 def chunk_article(article: Article, params: ChunkingParams) -> list[Chunk]:
     """Pack sentences into chunks of at most ``max_chars``, preferring paragraph boundaries."""
     text = article.text
+    body = " " * article.body_start + text[article.body_start :]  # front matter is not chunked
     spans = [
-        piece for s in sentence_spans(text) for piece in _split_long(text, s, params.max_chars)
+        piece for s in sentence_spans(body) for piece in _split_long(body, s, params.max_chars)
     ]
     groups: list[list[_Span]] = []
     current: list[_Span] = []

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa.article_meta import ArticleMeta, article_meta, split_front_matter
 from qa.errors import CorpusError
 from qa.untrusted import for_terminal
 
@@ -26,6 +27,8 @@ class Article:
     title: str
     text: str
     sha256: str
+    meta: ArticleMeta = field(default_factory=ArticleMeta)
+    body_start: int = 0  # after a front-matter block, which is kept in ``text`` but not chunked
 
 
 def article_title(text: str, fallback: str) -> str:
@@ -37,7 +40,7 @@ def article_title(text: str, fallback: str) -> str:
     return fallback
 
 
-def read_article(path: Path, doc: str) -> Article:
+def read_article(path: Path, doc: str, warn: Callable[[str], None] = lambda _msg: None) -> Article:
     """Decode one file; raises ``ValueError`` with a reason if it is not a UTF-8 text article."""
     raw = path.read_bytes()
     if b"\x00" in raw:
@@ -50,7 +53,21 @@ def read_article(path: Path, doc: str) -> Article:
     if not text.strip():
         raise ValueError("empty file")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Article(doc=doc, title=article_title(text, Path(doc).stem), text=text, sha256=digest)
+    front = split_front_matter(text)
+    if front.problem:
+        warn(f"{for_terminal(doc, one_line=True)}: {front.problem}")
+    body = text[front.body_start :]
+    if not body.strip():
+        raise ValueError("only front matter, no text")
+    title = front.fields.get("title") or article_title(body, Path(doc).stem)
+    return Article(
+        doc=doc,
+        title=title,
+        text=text,
+        sha256=digest,
+        meta=article_meta(front.fields, body, path.stat().st_mtime),
+        body_start=front.body_start,
+    )
 
 
 def article_paths(
@@ -118,7 +135,7 @@ def load_articles(
                     f"{size / 2**20:.1f} MB is more than the {max_bytes / 2**20:g} MB an article "
                     "may have (a data dump? set QA_MAX_ARTICLE_MB to index it anyway)"
                 )
-            articles.append(read_article(path, doc))
+            articles.append(read_article(path, doc, warn))
         except (ValueError, OSError) as exc:
             warn(f"skipped {for_terminal(doc, one_line=True)}: {exc}")
     if not articles:

@@ -365,7 +365,10 @@ def update_index(
             embedder=embedder.name,
             dim=dim,
             chunking=params.as_dict(),
-            docs={a.doc: {"sha256": a.sha256, "title": a.title, "chunks": 0} for a in articles},
+            docs={
+                a.doc: {"sha256": a.sha256, "title": a.title, "chunks": 0, **a.meta.as_dict()}
+                for a in articles
+            },
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
         for chunk in chunks:
