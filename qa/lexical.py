@@ -357,6 +357,11 @@ def tokenize(text: str, *, short_forms: bool = False) -> list[str]:
     return tokens
 
 
+def chunk_tokens(text: str) -> list[str]:
+    """The tokens BM25 indexes for one chunk (never empty: bm25s needs a token per document)."""
+    return tokenize(text, short_forms=True) or ["_empty_"]
+
+
 def _short_form(written: str, word: str) -> bool:
     return len(written) >= 2 and written.isupper() and written.casefold() == word
 
@@ -375,12 +380,16 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
+        return cls.from_tokens([chunk_tokens(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, rows: list[list[str]]) -> LexicalIndex:
+        """From each chunk's ``chunk_tokens``: an update reuses the saved ones of kept chunks."""
         import bm25s
 
-        corpus_tokens = [tokenize(t, short_forms=True) or ["_empty_"] for t in texts]
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        bm25.index(corpus_tokens, show_progress=False)
-        return cls(bm25, len(texts))
+        bm25.index(rows, show_progress=False)
+        return cls(bm25, len(rows))
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (zeros when no query term is known)."""

@@ -32,11 +32,12 @@ from typing import Any
 import numpy as np
 
 from qa.atomic import remove_stale_temps, write_atomic
+from qa.chunk_tokens import TokenTable
 from qa.chunking import Chunk, ChunkingParams, chunk_article
 from qa.corpus import Article
 from qa.embedding import Embedder
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError, InputError
-from qa.lexical import TOKENIZER_VERSION, LexicalIndex
+from qa.lexical import TOKENIZER_VERSION, LexicalIndex, chunk_tokens
 
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
@@ -352,14 +353,21 @@ def update_index(
         new_vectors = _embed_all(embedder, [c.text for c in fresh], progress, batch_size)
         dim = _dimension(old_vectors, new_vectors)
         # Reassemble rows in article order: kept rows keep their vectors, fresh rows get new ones.
+        # Kept rows keep their tokens too (stemming is the slow half of BM25): only fresh chunks
+        # are tokenised, unless the old version has no token table of this tokenizer.
         vectors = np.zeros((len(chunks), dim), dtype=np.float32)
+        old_tokens = TokenTable.load(old.path / "lexical") if old is not None else None
+        tokens: list[list[str]] = []
         kept_iter, fresh_iter = iter(kept_rows), iter(range(len(fresh)))
         fresh_ids = {id(c) for c in fresh}
         for i, chunk in enumerate(chunks):
             if id(chunk) in fresh_ids:
                 vectors[i] = new_vectors[next(fresh_iter)]
+                tokens.append(chunk_tokens(chunk.text))
             else:
-                vectors[i] = old_vectors[next(kept_iter)]  # type: ignore[index]
+                row = next(kept_iter)
+                vectors[i] = old_vectors[row]  # type: ignore[index]
+                tokens.append(old_tokens.row(row) if old_tokens else chunk_tokens(chunk.text))
 
         manifest = Manifest(
             embedder=embedder.name,
@@ -373,7 +381,7 @@ def update_index(
         )
         for chunk in chunks:
             manifest.docs[chunk.doc]["chunks"] += 1
-        path = write_version(index_dir, manifest, chunks, vectors)
+        path = write_version(index_dir, manifest, chunks, vectors, tokens)
         return UpdateReport(**report_args, path=path)  # type: ignore[arg-type]
 
 
@@ -399,7 +407,11 @@ def _embed_all(
 
 
 def write_version(
-    index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray
+    index_dir: Path,
+    manifest: Manifest,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    tokens: list[list[str]] | None = None,
 ) -> Path:
     """Write a complete version directory, then switch CURRENT to it atomically."""
     import faiss
@@ -419,7 +431,10 @@ def write_version(
             for c in chunks:
                 fh.write(json.dumps(c.__dict__, ensure_ascii=False) + "\n")
         (tmp / "lexical").mkdir()
-        LexicalIndex.build([c.text for c in chunks]).save(tmp / "lexical")
+        if tokens is None:
+            tokens = [chunk_tokens(c.text) for c in chunks]
+        TokenTable.from_rows(tokens).save(tmp / "lexical")
+        LexicalIndex.from_tokens(tokens).save(tmp / "lexical")
         files = {
             str(f.relative_to(tmp)): {"size": f.stat().st_size, "sha256": _sha256(f)}
             for f in sorted(tmp.rglob("*"))
