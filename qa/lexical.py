@@ -366,6 +366,19 @@ def _short_form(written: str, word: str) -> bool:
     return len(written) >= 2 and written.isupper() and written.casefold() == word
 
 
+def top_k(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best (row, score) pairs, best first, ties by ascending row (as a stable argsort
+    of every chunk's score orders them); a partition first, so only the survivors are sorted."""
+    if k <= 0 or not len(rows):
+        return rows[:0], scores[:0]
+    if k < len(rows):
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        keep = scores >= kth  # ties with the k-th score all stay for the row order to decide
+        rows, scores = rows[keep], scores[keep]
+    order = np.lexsort((rows, -scores))[:k]
+    return rows[order], scores[order]
+
+
 # Saved with each lexical index: one written by another tokenizer is rebuilt when loaded.
 TOKENIZER_VERSION = 2
 
@@ -391,12 +404,46 @@ class LexicalIndex:
         bm25.index(rows, show_progress=False)
         return cls(bm25, len(rows))
 
+    def _terms(self, query: str) -> list[str]:
+        return [t for t in tokenize(query, short_forms=True) if t in self._bm25.vocab_dict]
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (zeros when no query term is known)."""
-        terms = [t for t in tokenize(query, short_forms=True) if t in self._bm25.vocab_dict]
+        terms = self._terms(query)
         if not terms or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+
+    def matches(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (ascending) of the chunks holding a query term, and their BM25 scores.
+
+        Reads only the query terms' postings in bm25s's score matrix, so the work grows with how
+        many chunks hold the terms, not with the archive; every other chunk scores 0. The scores
+        are added in the same order and precision as bm25s's ``get_scores``: bit for bit equal.
+        (bm25s's own ``retrieve`` fills and partitions an array of every chunk per query.)
+        """
+        terms = self._terms(query)
+        if not terms or self.size == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        matrix = self._bm25.scores
+        indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+        spans = [(int(indptr[t]), int(indptr[t + 1])) for t in self._bm25.get_tokens_ids(terms)]
+        rows, inverse = np.unique(
+            np.concatenate([indices[a:b] for a, b in spans]), return_inverse=True
+        )
+        scores = np.zeros(len(rows), dtype=np.float32)
+        offset = 0
+        for a, b in spans:  # term by term, as bm25s adds them
+            np.add.at(scores, inverse[offset : offset + b - a], data[a:b].astype(np.float32))
+            offset += b - a
+        return rows.astype(np.int64), scores
+
+    def top(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best rows and their BM25 scores, best first, ties by row: the first ``k`` of
+        a stable argsort of ``scores(query)``, without scoring every chunk. Only chunks holding a
+        query term are returned (the rest score 0), so there may be fewer than ``k``."""
+        rows, scores = self.matches(query)
+        return top_k(rows, scores, k)
 
     def share(self, word: str) -> float:
         """Share of the chunks that hold ``word`` (stemmed); 0 for a word the index lacks."""
