@@ -35,6 +35,7 @@ from qa.atomic import remove_stale_temps, write_atomic
 from qa.chunk_tokens import TokenTable
 from qa.chunking import Chunk, ChunkingParams, chunk_article
 from qa.corpus import Article
+from qa.dense_index import build_dense_index
 from qa.embedding import Embedder
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError, InputError
 from qa.lexical import TOKENIZER_VERSION, LexicalIndex, chunk_tokens
@@ -421,9 +422,7 @@ def write_version(
     tmp.mkdir()
     try:
         (tmp / VERSION_MARKER).write_text(name, encoding="utf-8")  # first: provably ours
-        dense = faiss.IndexFlatIP(vectors.shape[1])
-        if len(vectors):
-            dense.add(vectors)
+        dense = build_dense_index(vectors)  # exact, or HNSW above QA_ANN_THRESHOLD
         # Serialised here and written by Python: a full disk is then an OSError (ENOSPC) that
         # names the file, not a RuntimeError from inside FAISS.
         (tmp / "dense.faiss").write_bytes(faiss.serialize_index(dense).tobytes())
