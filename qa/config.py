@@ -45,6 +45,7 @@ class Settings:
     chunk_chars: int = 600
     chunk_overlap_chars: int = 120
     dense_weight: float = 0.3
+    candidate_depth: int = 100  # retrieval fuses the BM25 and FAISS top-this (qa/retrieval.py)
     context_chars: int = 900  # passage text in a retrieval prompt (each ~3.3 chars is a token)
     passage_floor: float = 0.6  # retrieval prompt: leave out passages under this share of the best
     other_passage_chars: int = 300  # retrieval prompt: at most this much of each runner-up passage
@@ -74,6 +75,7 @@ _ENV = {
     "chunk_chars": "QA_CHUNK_CHARS",
     "chunk_overlap_chars": "QA_CHUNK_OVERLAP_CHARS",
     "dense_weight": "QA_DENSE_WEIGHT",
+    "candidate_depth": "QA_CANDIDATE_DEPTH",
     "context_chars": "QA_CONTEXT_CHARS",
     "passage_floor": "QA_PASSAGE_FLOOR",
     "other_passage_chars": "QA_OTHER_PASSAGE_CHARS",
@@ -127,6 +129,8 @@ def _validated(s: Settings) -> Settings:
         raise InputError("chunk overlap must be between 0 and half the chunk size")
     if not 0.0 <= s.dense_weight <= 1.0:
         raise InputError(f"dense weight must be between 0 and 1 (got {s.dense_weight})")
+    if s.candidate_depth < 1:
+        raise InputError(f"candidate depth must be at least 1 (got {s.candidate_depth})")
     if not 0.0 <= s.passage_floor <= 1.0:
         raise InputError(f"passage floor must be between 0 and 1 (got {s.passage_floor})")
     if s.other_passage_chars < 60:

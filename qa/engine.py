@@ -595,7 +595,13 @@ class Engine:
                 index = load_index(self.settings.index_dir)
                 self._check_embedder(index)
                 self._loaded = _Loaded(
-                    index, Retriever(index, self.embedder, self.settings.dense_weight)
+                    index,
+                    Retriever(
+                        index,
+                        self.embedder,
+                        self.settings.dense_weight,
+                        self.settings.candidate_depth,
+                    ),
                 )
             return self._loaded
 
@@ -813,10 +819,10 @@ class Engine:
             and (english := self._translated(question, "en"))
         ):
             question, language, back = english, "en", self._in_indonesian
-        scores = loaded.retriever.scores(query)
         corpus = self._corpus_passages(loaded)
         k = self.settings.k
-        if corpus is not None:
+        if corpus is not None:  # a small archive: every chunk is scored, for every passage
+            scores = loaded.retriever.scores(query)
             passage_scores = np.zeros(len(corpus), dtype=np.float32)
             for ci, pis in enumerate(loaded.chunk_to_passages):
                 for pi in pis:
@@ -827,8 +833,8 @@ class Engine:
             ]
             fallback = sorted(passages, key=lambda p: -p.score)[: min(k, 3)]
         else:
-            order = np.argsort(-scores, kind="stable")[:k]
-            ranked = merge_spans((loaded.index.chunks[i], float(scores[i])) for i in order)
+            hits = loaded.retriever.search(query, k)  # top-k fusion, whatever the archive size
+            ranked = merge_spans((hit.chunk, hit.score) for hit in hits)
             floor = self.settings.passage_floor * ranked[0].score if ranked else 0.0
             ranked = [p for p in ranked if p.score >= floor]
             passages = fit_passages(

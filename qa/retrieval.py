@@ -2,6 +2,12 @@
 
 The weight is a setting (``dense_weight``) chosen by measurement (bench/QUALITY.md), not by habit:
 on Indonesian text the English-only embedder is the weaker signal.
+
+``search`` fuses only candidates: the BM25 top-``depth`` and the FAISS top-``depth``, each
+candidate given its exact score in the other list too (its BM25 score from the query terms'
+postings, its cosine from its stored vector). Per question, the work grows with the query terms'
+postings and with FAISS search, not with the archive (bench/search_speed.py). ``scores`` still
+scores every chunk, for the whole-corpus prompt of a small archive and for the recall benches.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.chunking import Chunk
+from qa.dense_index import search as dense_search
 from qa.embedding import Embedder
+from qa.lexical import top_k
 from qa.store import Index
 
 
@@ -34,13 +42,27 @@ def fuse_scores(lexical: np.ndarray, dense: np.ndarray, dense_weight: float) -> 
     return (1.0 - w) * _scaled(lexical) + w * _scaled(np.clip(dense, 0.0, None))
 
 
-class Retriever:
-    """Scores every chunk of an index for a query and returns the best ``k``."""
+# Candidates taken from each list, by measurement (bench/search_speed.py --compare): over
+# facqa-dev (878 chunks, 1,581 questions, MiniLM), depth 50 or more gives every question the same
+# top 5 as fusing every chunk (depth 20: 1,577; 10: 1,511), recall@5 0.9355 either way; 100 leaves
+# room for larger archives at under a millisecond of extra work.
+CANDIDATE_DEPTH = 100
 
-    def __init__(self, index: Index, embedder: Embedder | None, dense_weight: float) -> None:
+
+class Retriever:
+    """Finds the best ``k`` chunks of an index for a query (``search``), or scores them all."""
+
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder | None,
+        dense_weight: float,
+        depth: int = CANDIDATE_DEPTH,
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.dense_weight = dense_weight if embedder is not None else 0.0
+        self.depth = depth
 
     def dense_scores(self, query: str) -> np.ndarray:
         n = len(self.index.chunks)
@@ -49,9 +71,9 @@ class Retriever:
             return scores
         vector = np.asarray(self.embedder.embed([query]), dtype=np.float32).reshape(1, -1)
         depth = n if n <= 2000 else 500
-        sims, rows = self.index.dense.search(vector, depth)
-        valid = rows[0] >= 0
-        scores[rows[0][valid]] = sims[0][valid]
+        sims, rows = dense_search(self.index.dense, vector, depth)
+        valid = rows >= 0
+        scores[rows[valid]] = sims[valid]
         return scores
 
     def fuse(self, lexical: np.ndarray, dense: np.ndarray) -> np.ndarray:
@@ -62,11 +84,49 @@ class Retriever:
         return self.fuse(self.index.lexical.scores(query), self.dense_scores(query))
 
     def search(self, query: str, k: int) -> list[Hit]:
-        lexical = self.index.lexical.scores(query)
-        dense = self.dense_scores(query)
-        fused = self.fuse(lexical, dense)
-        order = np.argsort(-fused, kind="stable")[:k]
-        return [
-            Hit(self.index.chunks[i], float(fused[i]), float(dense[i]), float(lexical[i]))
-            for i in order
+        """The best ``k`` chunks by fused score, ties by row, as a stable sort of ``scores``
+        orders them: after the chunks scoring above 0, the first rows (all scoring 0) in order."""
+        rows, fused, dense, lexical = self.candidates(query, max(k, self.depth))
+        order = [j for j in np.lexsort((rows, -fused))[:k] if fused[j] > 0.0]
+        hits = [
+            Hit(self.index.chunks[rows[j]], float(fused[j]), float(dense[j]), float(lexical[j]))
+            for j in order
         ]
+        taken = {int(rows[j]) for j in order}
+        filler = (i for i in range(len(self.index.chunks)) if i not in taken)
+        while len(hits) < min(k, len(self.index.chunks)):
+            hits.append(Hit(self.index.chunks[next(filler)], 0.0, 0.0, 0.0))
+        return hits
+
+    def candidates(
+        self, query: str, depth: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Rows of the union of the BM25 and FAISS top-``depth``, with their fused, cosine and
+        BM25 scores. Each list's best scales it, as in ``fuse``: BM25's best is its top 1, the
+        cosine's best its FAISS top 1 (exact below the ANN threshold, qa/dense_index.py)."""
+        matched, matched_scores = self.index.lexical.matches(query)
+        lex_rows, _ = top_k(matched, matched_scores, depth)
+        dense_rows = np.zeros(0, dtype=np.int64)
+        vector = None
+        if self.embedder is not None and self.dense_weight > 0.0 and len(self.index.chunks):
+            vector = np.asarray(self.embedder.embed([query]), dtype=np.float32).reshape(1, -1)
+            _, found = dense_search(self.index.dense, vector, min(depth, len(self.index.chunks)))
+            dense_rows = found[found >= 0].astype(np.int64)
+        rows = np.union1d(lex_rows, dense_rows)
+        lexical = _lookup(matched, matched_scores, rows)
+        dense = np.zeros(len(rows), dtype=np.float32)
+        if vector is not None and len(rows):
+            dense = self.index.dense.reconstruct_batch(rows) @ vector[0]
+        fused = self.fuse(lexical, dense)
+        return rows, fused, dense, lexical
+
+
+def _lookup(rows: np.ndarray, scores: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``scores`` of the ``wanted`` rows, 0 where ``rows`` (ascending) lacks one."""
+    out = np.zeros(len(wanted), dtype=np.float32)
+    if not len(rows) or not len(wanted):
+        return out
+    at = np.minimum(np.searchsorted(rows, wanted), len(rows) - 1)
+    found = rows[at] == wanted
+    out[found] = scores[at[found]]
+    return out
