@@ -347,7 +347,33 @@ def cmd_models(args: argparse.Namespace, settings: Settings) -> int:
     for spec in specs:
         resolved = resolve_model(spec, settings.cache_dir, _err)
         _out(f"{spec}: {resolved.path} (verified)")
+    if not args.model:
+        _out(f"embedder: {_onnx_embedder(settings)}")
     return 0
+
+
+def _onnx_embedder(settings: Settings) -> str:
+    """Make (once) and check the int8 ONNX embedder; any failure keeps the exact one in use."""
+    from qa.errors import ModelError
+
+    if settings.embedder not in ("", "default") or settings.embedder_runtime == "exact":
+        return "exact (no ONNX export for this QA_EMBEDDER / QA_EMBEDDER_RUNTIME)"
+    from qa.embedding import default_embedder_path
+    from qa.onnx_export import ensure_export, sample_sources, verification_texts
+
+    try:
+        model_dir = default_embedder_path()
+        texts = verification_texts(sample_sources(settings.seeds_dir, model_dir))
+        result = ensure_export(model_dir, settings.cache_dir, texts, _err)
+    except ModelError as exc:
+        return f"{exc}; indexing keeps the exact embedder"
+    stamp = result.stamp
+    check = (
+        f"min cosine {stamp.min_cosine:.4f} vs sentence-transformers on {stamp.passages} passages"
+    )
+    if result.path is None:
+        return f"int8 ONNX export failed its check ({check} < 0.99); indexing stays exact"
+    return f"{result.path} (int8 ONNX, verified: {check})"
 
 
 if __name__ == "__main__":

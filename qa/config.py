@@ -41,6 +41,8 @@ class Settings:
     embedder: str = (
         "default"  # "default" (packaged all-MiniLM-L6-v2) or a sentence-transformers dir
     )
+    # "auto": the int8 ONNX export `qa models` verified, else exact; "exact"; "onnx" (or fail)
+    embedder_runtime: str = "auto"
     k: int = 5
     chunk_chars: int = 600
     chunk_overlap_chars: int = 120
@@ -71,6 +73,7 @@ _ENV = {
     "index_dir": "QA_INDEX_DIR",
     "model": "QA_MODEL",
     "embedder": "QA_EMBEDDER",
+    "embedder_runtime": "QA_EMBEDDER_RUNTIME",
     "k": "QA_K",
     "chunk_chars": "QA_CHUNK_CHARS",
     "chunk_overlap_chars": "QA_CHUNK_OVERLAP_CHARS",
@@ -139,6 +142,10 @@ def _validated(s: Settings) -> Settings:
         )
     if s.context_mode not in ("auto", "retrieve"):
         raise InputError(f"context mode must be 'auto' or 'retrieve' (got {s.context_mode!r})")
+    if s.embedder_runtime not in ("auto", "exact", "onnx"):
+        raise InputError(
+            f"QA_EMBEDDER_RUNTIME must be 'auto', 'exact' or 'onnx' (got {s.embedder_runtime!r})"
+        )
     if s.english_reading not in ("auto", "off"):
         raise InputError(f"english reading must be 'auto' or 'off' (got {s.english_reading!r})")
     if s.n_threads < 1:

@@ -567,9 +567,19 @@ class Engine:
 
     @property
     def embedder(self) -> Embedder:
+        """The embedder for indexing: the fastest verified one (see ``make_embedder``)."""
         if self._embedder is None:
-            self._embedder = make_embedder(self.settings.embedder)
+            self._embedder = self._make_embedder(None)
         return self._embedder
+
+    def _make_embedder(self, index_embedder: str | None) -> Embedder:
+        return make_embedder(
+            self.settings.embedder,
+            runtime=self.settings.embedder_runtime,
+            cache_dir=self.settings.cache_dir,
+            index_embedder=index_embedder,
+            log=self._log,
+        )
 
     @property
     def generator(self) -> Generator:
@@ -606,13 +616,9 @@ class Engine:
             return self._loaded
 
     def _check_embedder(self, index: Index) -> None:
-        from qa.embedding import embedder_identity
-
-        expected = (
-            self._embedder.name
-            if self._embedder is not None
-            else embedder_identity(self.settings.embedder)[0]
-        )
+        if self._embedder is None:  # questions: the embedder the index was built with, if it can
+            self._embedder = self._make_embedder(index.manifest.embedder)
+        expected = self._embedder.name
         if index.manifest.embedder != expected:
             raise IndexMismatchError(
                 f"the index was built with {index.manifest.embedder} but {expected} is configured; "
