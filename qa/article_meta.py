@@ -3,7 +3,7 @@
 A news archive is asked by date and by source, so every article carries them where the file
 gives them. Three places, in order:
 
-1. A front-matter block at the very top (read with ``yaml.safe_load``, which builds plain data
+1. A front-matter block at the very top (read by YAML's safe loader, which builds plain data
    only)::
 
        ---
@@ -68,8 +68,8 @@ def split_front_matter(text: str) -> FrontMatter:
         return FrontMatter({}, 0)
     import yaml
 
-    try:
-        data = yaml.safe_load(match.group(1))
+    try:  # libyaml's safe loader when built in: 40x faster, which counts at 100,000 articles
+        data = yaml.load(match.group(1), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return FrontMatter({}, 0, "its front matter is not valid YAML; read as plain text")
     if not isinstance(data, dict):

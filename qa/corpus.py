@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,31 @@ class Article:
     sha256: str
     meta: ArticleMeta = field(default_factory=ArticleMeta)
     body_start: int = 0  # after a front-matter block, which is kept in ``text`` but not chunked
+    stamp: tuple[int, ...] = ()  # the file's size, mtime, ctime and inode when it was read
+    path: Path | None = None
+    unread: bool = False  # known from the index by its unchanged stamp; ``text`` is ""
+
+    def read(self) -> Article:
+        """This article with its text (re-read from its file when it was ``unread``)."""
+        if not self.unread or self.path is None:
+            return self
+        return read_article(self.path, self.doc)
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """What the index recorded about an article file: an unchanged stamp means unchanged text,
+    so a 100,000-article folder is checked by ``stat`` instead of read and hashed."""
+
+    stamp: tuple[int, ...]
+    sha256: str
+    title: str
+    meta: ArticleMeta
+
+
+def file_stamp(st: os.stat_result) -> tuple[int, ...]:
+    """Size, mtime, ctime and inode: ctime changes on every write and cannot be set back."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 def article_title(text: str, fallback: str) -> str:
@@ -42,6 +67,7 @@ def article_title(text: str, fallback: str) -> str:
 
 def read_article(path: Path, doc: str, warn: Callable[[str], None] = lambda _msg: None) -> Article:
     """Decode one file; raises ``ValueError`` with a reason if it is not a UTF-8 text article."""
+    stamp = file_stamp(path.stat())
     raw = path.read_bytes()
     if b"\x00" in raw:
         raise ValueError("binary file (contains NUL bytes)")
@@ -65,8 +91,10 @@ def read_article(path: Path, doc: str, warn: Callable[[str], None] = lambda _msg
         title=title,
         text=text,
         sha256=digest,
-        meta=article_meta(front.fields, body, path.stat().st_mtime),
+        meta=article_meta(front.fields, body, stamp[1] / 1e9),
         body_start=front.body_start,
+        stamp=stamp,
+        path=path,
     )
 
 
@@ -124,11 +152,32 @@ def load_articles(
     seeds_dir: Path,
     warn: Callable[[str], None] = lambda _msg: None,
     max_bytes: int = 5 * 1024 * 1024,
+    known: Mapping[str, KnownFile] | None = None,
 ) -> list[Article]:
-    """Read every article; unreadable or oversized files are skipped with a warning naming them."""
+    """Read every article; unreadable or oversized files are skipped with a warning naming them.
+
+    A file whose stamp matches ``known`` (the index's record) is not read: it comes back
+    ``unread``, with the recorded hash, title and metadata.
+    """
     articles = []
+    known = known or {}
     for path, doc in article_paths(seeds_dir, warn):
         try:
+            record = known.get(doc)
+            if record is not None and file_stamp(path.stat()) == record.stamp:
+                articles.append(
+                    Article(
+                        doc=doc,
+                        title=record.title,
+                        text="",
+                        sha256=record.sha256,
+                        meta=record.meta,
+                        stamp=record.stamp,
+                        path=path,
+                        unread=True,
+                    )
+                )
+                continue
             size = path.stat().st_size
             if size > max_bytes:
                 raise ValueError(

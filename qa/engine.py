@@ -64,7 +64,7 @@ from qa.prompting import (
 )
 from qa.restatement import asks_for_something, names_no_one, says_question_back
 from qa.retrieval import Hit, Retriever
-from qa.store import Index, UpdateReport, load_index, states_dir, update_index
+from qa.store import Index, UpdateReport, known_files, load_index, states_dir, update_index
 from qa.translation import (
     Reading,
     TranslationCache,
@@ -697,7 +697,10 @@ class Engine:
     ) -> UpdateReport:
         """Bring the index up to date with the seeds directory; later questions use the new one."""
         articles = load_articles(
-            self.settings.seeds_dir, warn, int(self.settings.max_article_mb * 2**20)
+            self.settings.seeds_dir,
+            warn,
+            int(self.settings.max_article_mb * 2**20),
+            known=None if rebuild else known_files(self.settings.index_dir),
         )
         params = ChunkingParams(self.settings.chunk_chars, self.settings.chunk_overlap_chars)
         report = update_index(

@@ -31,14 +31,16 @@ from typing import Any
 
 import numpy as np
 
+from qa.article_meta import ArticleMeta
 from qa.atomic import remove_stale_temps, write_atomic
 from qa.chunk_tokens import TokenTable
 from qa.chunking import Chunk, ChunkingParams, chunk_article
-from qa.corpus import Article
+from qa.corpus import Article, KnownFile
 from qa.dense_index import build_dense_index
 from qa.embedding import Embedder
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError, InputError
 from qa.lexical import TOKENIZER_VERSION, LexicalIndex, chunk_tokens
+from qa.untrusted import for_terminal
 
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
@@ -319,6 +321,7 @@ def update_index(
         old_vectors = old.vectors() if old is not None else None
 
         added, updated, kept = [], [], []
+        skipped: set[str] = set()
         kept_rows: list[int] = []
         chunks: list[Chunk] = []
         fresh: list[Chunk] = []
@@ -329,6 +332,12 @@ def update_index(
                 rows = old_rows.get(article.doc, [])
                 kept_rows.extend(rows)
                 chunks.extend(old.chunks[r] for r in rows)  # type: ignore[union-attr]
+                continue
+            try:  # an article known by its unchanged stamp is read only when it must be chunked
+                article = article.read()
+            except (OSError, ValueError) as exc:
+                warn(f"skipped {for_terminal(article.doc, one_line=True)}: {exc}")
+                skipped.add(article.doc)
                 continue
             (updated if previous is not None else added).append(article.doc)
             new = chunk_article(article, params)
@@ -375,8 +384,15 @@ def update_index(
             dim=dim,
             chunking=params.as_dict(),
             docs={
-                a.doc: {"sha256": a.sha256, "title": a.title, "chunks": 0, **a.meta.as_dict()}
+                a.doc: {
+                    "sha256": a.sha256,
+                    "title": a.title,
+                    "chunks": 0,
+                    "stamp": list(a.stamp),
+                    **a.meta.as_dict(),
+                }
                 for a in articles
+                if a.doc not in skipped
             },
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
@@ -455,6 +471,29 @@ def write_version(
 def _point_at(index_dir: Path, name: str) -> None:
     write_atomic(index_dir / CURRENT, name + "\n", fsync=True)
     _fsync_dir(index_dir)
+
+
+def known_files(index_dir: Path) -> dict[str, KnownFile]:
+    """What the live index recorded about each article file (read from its manifest only), so
+    ``load_articles`` can skip files whose stamp has not changed; {} when there is no index."""
+    live = current_version_dir_or_none(index_dir)
+    if live is None:
+        return {}
+    try:
+        docs = json.loads((live / "manifest.json").read_text(encoding="utf-8"))["docs"]
+        fields = ArticleMeta.__dataclass_fields__
+        return {
+            doc: KnownFile(
+                tuple(entry["stamp"]),
+                entry["sha256"],
+                entry["title"],
+                ArticleMeta(**{k: str(entry.get(k, "")) for k in fields}),
+            )
+            for doc, entry in docs.items()
+            if entry.get("stamp")
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # an unreadable manifest: every file is read, as without an index
 
 
 def current_version_dir_or_none(index_dir: Path) -> Path | None:

@@ -107,3 +107,30 @@ def test_the_token_table_round_trips_and_rejects_a_damaged_copy(tmp_path: Path) 
     assert loaded is not None and [loaded.row(i) for i in range(3)] == rows
     np.save(tmp_path / "tokens.ids.npy", np.array([0, 99], np.int32), allow_pickle=False)
     assert TokenTable.load(tmp_path) is None
+
+
+def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 100,000 articles reading and hashing every file costs more than the update itself: a
+    file whose size, mtime, ctime and inode match the index's record is trusted unread."""
+    from qa import corpus
+    from qa.store import known_files
+
+    seeds, index_dir = tmp_path / "seeds", tmp_path / "idx"
+    write_archive(seeds, 12)
+    update_index(index_dir, load_articles(seeds), FakeEmbedder(), PARAMS)
+    read: list[str] = []
+    real = corpus.read_article
+    monkeypatch.setattr(corpus, "read_article", lambda p, d, *a: read.append(d) or real(p, d, *a))
+    changed = seeds / "b003.txt"
+    changed.write_text(changed.read_text() + "\nBanjir besar melanda Medan kemarin sore.\n")
+    articles = load_articles(seeds, known=known_files(index_dir))
+    assert read == ["b003.txt"]
+    assert sum(a.unread for a in articles) == 11
+    report = update_index(index_dir, articles, FakeEmbedder(), PARAMS)
+    assert report.updated == ("b003.txt",) and len(report.kept) == 11
+    assert_same_as_from_scratch(seeds, index_dir, tmp_path)
+    # A rebuild (here: new chunking) reads the unread ones when it must chunk them.
+    articles = load_articles(seeds, known=known_files(index_dir))
+    report = update_index(index_dir, articles, FakeEmbedder(), ChunkingParams(400, 80))
+    assert report.rebuilt_because and len(report.added) == 12
+    assert all(c.text for c in load_index(index_dir).chunks)
