@@ -34,18 +34,21 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
     )
 
     console = Console(file=sys.stderr)
+    started = time.monotonic()
     with Progress(
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("embed", total=None)
+        task = bar.add_task("embed", total=None, rate="")
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            rate = done / max(time.monotonic() - started, 1e-9)
+            bar.update(task, completed=done, total=total, rate=f"{rate:.1f}/s" if done else "")
 
         yield update
 

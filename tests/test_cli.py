@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,27 @@ def test_an_answer_put_back_into_indonesian_is_printed_once(
     printed = out.getvalue()
     assert "Monday [1].\n\n" + back in printed and printed.count(back) == 1
     assert "Sources:" in printed
+
+
+def test_the_progress_bar_shows_passages_per_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal, embedding progress shows count, rate and time left (issue 32)."""
+    import io
+
+    from rich.console import Console
+
+    from qa import progress
+
+    out = io.StringIO()
+    monkeypatch.setattr(progress.sys.stderr, "isatty", lambda: True, raising=False)
+    real = Console
+
+    def console(**kw):
+        return real(file=out, force_terminal=True, width=120)
+
+    monkeypatch.setattr("rich.console.Console", console)
+    with progress.progress_bar("embedding chunks") as update:
+        assert update is not None
+        update(0, 400)
+        time.sleep(0.05)
+        update(200, 400)
+    assert "200/400" in out.getvalue() and "/s" in out.getvalue()
