@@ -47,6 +47,8 @@ def fuse_scores(lexical: np.ndarray, dense: np.ndarray, dense_weight: float) -> 
 # top 5 as fusing every chunk (depth 20: 1,577; 10: 1,511), recall@5 0.9355 either way; 100 leaves
 # room for larger archives at under a millisecond of extra work.
 CANDIDATE_DEPTH = 100
+# How far the lists may be deepened for a top k they cannot prove (``Retriever.search``).
+MAX_DEEPENING = 16
 
 
 class Retriever:
@@ -85,40 +87,67 @@ class Retriever:
 
     def search(self, query: str, k: int) -> list[Hit]:
         """The best ``k`` chunks by fused score, ties by row, as a stable sort of ``scores``
-        orders them: after the chunks scoring above 0, the first rows (all scoring 0) in order."""
-        rows, fused, dense, lexical = self.candidates(query, max(k, self.depth))
-        order = [j for j in np.lexsort((rows, -fused))[:k] if fused[j] > 0.0]
+        orders them: after the chunks scoring above 0, the first rows (all scoring 0) in order.
+
+        A chunk in neither candidate list scores at most ``bound`` (the last BM25 candidate's
+        score and the last FAISS one's, fused); when the k-th candidate does not beat that, the
+        lists are deepened fourfold, up to ``MAX_DEEPENING`` times the depth, so the top k is
+        the all-chunk one whenever FAISS is exact."""
+        vector = self._vector(query)
+        matched, matched_scores = self.index.lexical.matches(query)
+        n = len(self.index.chunks)
+        depth = max(k, self.depth)
+        while True:
+            found = self._candidates(vector, matched, matched_scores, depth)
+            rows, fused, dense, lexical, bound = found
+            order = [j for j in np.lexsort((rows, -fused))[:k] if fused[j] > 0.0]
+            kth = float(fused[order[-1]]) if len(order) == min(k, n) and order else 0.0
+            if kth > bound or bound == 0.0 or depth >= n or depth >= self.depth * MAX_DEEPENING:
+                break
+            depth *= 4
         hits = [
             Hit(self.index.chunks[rows[j]], float(fused[j]), float(dense[j]), float(lexical[j]))
             for j in order
         ]
         taken = {int(rows[j]) for j in order}
-        filler = (i for i in range(len(self.index.chunks)) if i not in taken)
-        while len(hits) < min(k, len(self.index.chunks)):
+        filler = (i for i in range(n) if i not in taken)
+        while len(hits) < min(k, n):
             hits.append(Hit(self.index.chunks[next(filler)], 0.0, 0.0, 0.0))
         return hits
 
-    def candidates(
-        self, query: str, depth: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _vector(self, query: str) -> np.ndarray | None:
+        if self.embedder is None or self.dense_weight == 0.0 or not len(self.index.chunks):
+            return None
+        return np.asarray(self.embedder.embed([query]), dtype=np.float32).reshape(-1)
+
+    def _candidates(
+        self, vector: np.ndarray | None, matched: np.ndarray, matched_scores: np.ndarray, depth: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
         """Rows of the union of the BM25 and FAISS top-``depth``, with their fused, cosine and
-        BM25 scores. Each list's best scales it, as in ``fuse``: BM25's best is its top 1, the
-        cosine's best its FAISS top 1 (exact below the ANN threshold, qa/dense_index.py)."""
-        matched, matched_scores = self.index.lexical.matches(query)
-        lex_rows, _ = top_k(matched, matched_scores, depth)
+        BM25 scores, and the most a chunk outside both lists can score. Each list's best scales
+        it, as in ``fuse``: BM25's best is its top 1, the cosine's its FAISS top 1."""
+        n = len(self.index.chunks)
+        lex_rows, lex_scores = top_k(matched, matched_scores, depth)
+        lex_last = float(lex_scores[-1]) if len(matched) > depth else 0.0
         dense_rows = np.zeros(0, dtype=np.int64)
-        vector = None
-        if self.embedder is not None and self.dense_weight > 0.0 and len(self.index.chunks):
-            vector = np.asarray(self.embedder.embed([query]), dtype=np.float32).reshape(1, -1)
-            _, found = dense_search(self.index.dense, vector, min(depth, len(self.index.chunks)))
+        dense_last = 0.0
+        if vector is not None:
+            sims, found = dense_search(self.index.dense, vector, min(depth, n))
             dense_rows = found[found >= 0].astype(np.int64)
+            dense_last = max(float(sims[-1]), 0.0) if depth < n and len(dense_rows) else 0.0
         rows = np.union1d(lex_rows, dense_rows)
         lexical = _lookup(matched, matched_scores, rows)
         dense = np.zeros(len(rows), dtype=np.float32)
         if vector is not None and len(rows):
-            dense = self.index.dense.reconstruct_batch(rows) @ vector[0]
+            dense = self.index.dense.reconstruct_batch(rows) @ vector
         fused = self.fuse(lexical, dense)
-        return rows, fused, dense, lexical
+        top_lex = float(lexical.max()) if len(rows) else 0.0
+        top_dense = float(np.clip(dense, 0.0, None).max()) if len(rows) else 0.0
+        w = self.dense_weight
+        bound = (1.0 - w) * (lex_last / top_lex if top_lex > 0 else 0.0) + w * (
+            dense_last / top_dense if top_dense > 0 else 0.0
+        )
+        return rows, fused, dense, lexical, bound
 
 
 def _lookup(rows: np.ndarray, scores: np.ndarray, wanted: np.ndarray) -> np.ndarray:
