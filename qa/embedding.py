@@ -107,11 +107,11 @@ def make_embedder(
     """The embedder for a setting; ``runtime`` is ``auto``, ``exact`` or ``onnx``.
 
     ``auto`` takes the int8 ONNX export of the default model when ``qa models`` made and verified
-    one in ``cache_dir`` (indexing is ~1.7x faster), else the exact one. The exact one is the numpy
-    BERT when it reproduces the model (same vectors and ``name`` as sentence-transformers, and it
-    starts in a fraction of a second instead of importing torch). ``index_embedder``, the name an
-    existing index was built with, keeps ``auto`` on the exact path for an index built with it, so
-    questions work until the next ``qa index`` rebuilds it with the faster one.
+    one in ``cache_dir`` (indexing about twice as fast), else the exact one. The exact one is the
+    numpy BERT when it reproduces the model (same vectors and ``name`` as sentence-transformers,
+    and it starts in a fraction of a second instead of importing torch). ``index_embedder``, the
+    name an existing index was built with, keeps ``auto`` on the exact path for an index built
+    with it, so questions work until the next ``qa index`` rebuilds it with the faster one.
     """
     name, path = embedder_identity(spec)
     exact: Embedder = (
