@@ -45,6 +45,31 @@ class TokenTable:
             offsets.append(len(ids))
         return cls(tuple(index), np.asarray(ids, np.int32), np.asarray(offsets, np.int64))
 
+    @classmethod
+    def merge(cls, old: TokenTable | None, parts: Sequence[int | Sequence[str]]) -> TokenTable:
+        """A table whose rows are ``old``'s row ``i`` for each int in ``parts`` and the given
+        tokens for each list: kept rows are copied as ids (numpy slices), never as strings.
+        Words no row uses any more leave the vocabulary."""
+        index: dict[str, int] = {word: i for i, word in enumerate(old.vocab)} if old else {}
+        pieces: list[np.ndarray] = []
+        for part in parts:
+            if isinstance(part, int):
+                pieces.append(old.ids[old.offsets[part] : old.offsets[part + 1]])  # type: ignore[union-attr]
+            else:
+                new = (index.setdefault(t, len(index)) for t in part)
+                pieces.append(np.fromiter(new, np.int32))
+        lengths = np.fromiter((len(p) for p in pieces), np.int64, len(pieces))
+        offsets = np.concatenate([np.zeros(1, np.int64), np.cumsum(lengths)])
+        ids = np.concatenate(pieces) if pieces else np.zeros(0, np.int32)
+        words = list(index)
+        used = np.flatnonzero(np.bincount(ids, minlength=len(words)))
+        remap = np.zeros(len(words), np.int32)
+        remap[used] = np.arange(len(used), dtype=np.int32)
+        return cls(tuple(words[i] for i in used), remap[ids], offsets)
+
+    def rows(self) -> list[np.ndarray]:
+        return np.split(self.ids, self.offsets[1:-1]) if len(self) else []
+
     def save(self, directory: Path) -> None:
         meta = {"tokenizer": self.tokenizer, "vocab": list(self.vocab)}
         (directory / _VOCAB).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")

@@ -113,22 +113,32 @@ def article_paths(
     if not seeds_dir.is_dir():
         raise CorpusError(f"{seeds_dir} is not a directory; point --seeds at a folder of articles")
     root = seeds_dir.resolve()
-    found = []
-    for folder, dirs, files in os.walk(seeds_dir):  # does not follow links to folders
-        here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in [*dirs, *files]:
-            path = here / name
-            rel = path.relative_to(seeds_dir).as_posix()
-            if name.startswith(".") or not (path.is_symlink() or name in files):
+    found: list[tuple[Path, str]] = []
+    folders = [(seeds_dir, "")]
+    while folders:  # links to folders are not followed; DirEntry answers without a stat each
+        folder, prefix = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            warn(f"skipped {for_terminal(prefix or '.', one_line=True)}: {exc.strerror}")
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            if path.is_symlink():
+            rel = prefix + entry.name
+            path = Path(entry.path)
+            article = entry.name.lower().endswith(ARTICLE_SUFFIXES)
+            if entry.is_symlink():
                 why = _link_problem(path, root)
                 if why:
-                    if name in dirs or path.suffix.lower() in ARTICLE_SUFFIXES:
+                    if article or entry.is_dir():  # a link to a folder or an article
                         warn(f"skipped {for_terminal(rel, one_line=True)}: {why}")
                     continue
-            if path.suffix.lower() in ARTICLE_SUFFIXES and name in files:
+                if article:
+                    found.append((path, rel))
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append((path, rel + "/"))
+            elif article and entry.is_file(follow_symlinks=False):
                 found.append((path, rel))
     return sorted(found, key=lambda item: item[1])
 

@@ -64,7 +64,8 @@ class Manifest:
     format: int = FORMAT_VERSION
 
     def to_json(self) -> str:
-        return json.dumps(self.__dict__, ensure_ascii=False, indent=1, sort_keys=True)
+        # Compact: with ``indent`` json falls back to its pure-Python encoder, 3 s at 100k docs.
+        return json.dumps(self.__dict__, ensure_ascii=False, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,16 @@ def load_version(path: Path, index_dir: Path) -> Index:
 def states_dir(index_dir: Path) -> Path:
     """Where saved model states for this index live (beside the versions, shared by them)."""
     return index_dir / STATES
+
+
+def _chunk_line(chunk: Chunk) -> str:
+    return json.dumps(chunk.__dict__, ensure_ascii=False)
+
+
+def _chunk_lines(version: Path) -> list[str]:
+    """The chunk file's lines as written (verified when the version was loaded). Split on "\n"
+    only: JSON leaves U+2028 and its kind unescaped, which ``splitlines`` would cut at."""
+    return (version / "chunks.jsonl").read_text(encoding="utf-8").split("\n")[:-1]
 
 
 def _read_chunks(file: Path) -> Iterator[Chunk]:
@@ -365,19 +376,32 @@ def update_index(
         # Reassemble rows in article order: kept rows keep their vectors, fresh rows get new ones.
         # Kept rows keep their tokens too (stemming is the slow half of BM25): only fresh chunks
         # are tokenised, unless the old version has no token table of this tokenizer.
+        # Kept rows are copied whole, never re-encoded: vectors by numpy indexing, chunk lines as
+        # the old file has them, tokens as ids (stemming is the slow half of BM25). Only fresh
+        # chunks are tokenised, unless the old version has no token table of this tokenizer.
         vectors = np.zeros((len(chunks), dim), dtype=np.float32)
         old_tokens = TokenTable.load(old.path / "lexical") if old is not None else None
-        tokens: list[list[str]] = []
-        kept_iter, fresh_iter = iter(kept_rows), iter(range(len(fresh)))
+        old_lines = _chunk_lines(old.path) if old is not None else []
+        parts: list[int | list[str]] = []
+        lines: list[str] = []
+        kept_at, fresh_at = [], []
+        kept_iter = iter(kept_rows)
         fresh_ids = {id(c) for c in fresh}
         for i, chunk in enumerate(chunks):
             if id(chunk) in fresh_ids:
-                vectors[i] = new_vectors[next(fresh_iter)]
-                tokens.append(chunk_tokens(chunk.text))
+                fresh_at.append(i)
+                parts.append(chunk_tokens(chunk.text))
+                lines.append(_chunk_line(chunk))
             else:
                 row = next(kept_iter)
-                vectors[i] = old_vectors[row]  # type: ignore[index]
-                tokens.append(old_tokens.row(row) if old_tokens else chunk_tokens(chunk.text))
+                kept_at.append(i)
+                parts.append(row if old_tokens else chunk_tokens(chunk.text))
+                lines.append(old_lines[row] if old_lines else _chunk_line(chunk))
+        if kept_at:
+            vectors[kept_at] = old_vectors[kept_rows]  # type: ignore[index]
+        if fresh_at:
+            vectors[fresh_at] = new_vectors
+        tokens = TokenTable.merge(old_tokens, parts)
 
         manifest = Manifest(
             embedder=embedder.name,
@@ -398,7 +422,7 @@ def update_index(
         )
         for chunk in chunks:
             manifest.docs[chunk.doc]["chunks"] += 1
-        path = write_version(index_dir, manifest, chunks, vectors, tokens)
+        path = write_version(index_dir, manifest, chunks, vectors, tokens, lines)
         return UpdateReport(**report_args, path=path)  # type: ignore[arg-type]
 
 
@@ -428,7 +452,8 @@ def write_version(
     manifest: Manifest,
     chunks: list[Chunk],
     vectors: np.ndarray,
-    tokens: list[list[str]] | None = None,
+    tokens: TokenTable | None = None,
+    lines: list[str] | None = None,
 ) -> Path:
     """Write a complete version directory, then switch CURRENT to it atomically."""
     import faiss
@@ -443,13 +468,14 @@ def write_version(
         # names the file, not a RuntimeError from inside FAISS.
         (tmp / "dense.faiss").write_bytes(faiss.serialize_index(dense).tobytes())
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
-            for c in chunks:
-                fh.write(json.dumps(c.__dict__, ensure_ascii=False) + "\n")
+            for line in lines if lines is not None else map(_chunk_line, chunks):
+                fh.write(line + "\n")
         (tmp / "lexical").mkdir()
         if tokens is None:
-            tokens = [chunk_tokens(c.text) for c in chunks]
-        TokenTable.from_rows(tokens).save(tmp / "lexical")
-        LexicalIndex.from_tokens(tokens).save(tmp / "lexical")
+            tokens = TokenTable.from_rows(chunk_tokens(c.text) for c in chunks)
+        tokens.save(tmp / "lexical")
+        rows = [row.tolist() for row in tokens.rows()]
+        LexicalIndex.from_token_ids(rows, tokens.vocab).save(tmp / "lexical")
         files = {
             str(f.relative_to(tmp)): {"size": f.stat().st_size, "sha256": _sha256(f)}
             for f in sorted(tmp.rglob("*"))

@@ -294,7 +294,7 @@ def test_a_full_disk_during_index_is_one_line(
     def full(*_a, **_k):
         raise OSError(errno.ENOSPC, "No space left on device", "chunks.jsonl")
 
-    monkeypatch.setattr(qa.store.LexicalIndex, "from_tokens", full)
+    monkeypatch.setattr(qa.store.LexicalIndex, "from_token_ids", full)
     (tmp_path / "seeds" / "baru.txt").write_text("Berita\n\nIsi.", encoding="utf-8")
     code, _, err = cli("index", "--quiet")
     _one_line_error(code, err, "no space left", "free some disk space")

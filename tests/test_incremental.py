@@ -109,7 +109,9 @@ def test_the_token_table_round_trips_and_rejects_a_damaged_copy(tmp_path: Path) 
     assert TokenTable.load(tmp_path) is None
 
 
-def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_files_are_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """At 100,000 articles reading and hashing every file costs more than the update itself: a
     file whose size, mtime, ctime and inode match the index's record is trusted unread."""
     from qa import corpus
@@ -134,3 +136,26 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.
     report = update_index(index_dir, articles, FakeEmbedder(), ChunkingParams(400, 80))
     assert report.rebuilt_because and len(report.added) == 12
     assert all(c.text for c in load_index(index_dir).chunks)
+
+
+def test_merging_keeps_old_rows_as_ids_and_drops_words_no_row_uses() -> None:
+    old = TokenTable.from_rows([["putin", "kunjung"], ["hapus", "saja"], ["kim", "putin"]])
+    merged = TokenTable.merge(old, [2, ["banjir", "putin"], 0])
+    assert [merged.row(i) for i in range(3)] == [
+        ["kim", "putin"],
+        ["banjir", "putin"],
+        ["putin", "kunjung"],
+    ]
+    assert set(merged.vocab) == {"putin", "kunjung", "kim", "banjir"}
+    assert TokenTable.merge(None, [["a"], []]).row(1) == []
+
+
+def test_a_kept_chunk_holding_a_line_separator_survives_an_update(tmp_path: Path) -> None:
+    seeds, index_dir = tmp_path / "seeds", tmp_path / "idx"
+    write_archive(seeds, 3)
+    (seeds / "sep.txt").write_text("Judul\n\nSatu\u2028dua\u2029tiga\x85empat.\n", encoding="utf-8")
+    update_index(index_dir, load_articles(seeds), FakeEmbedder(), PARAMS)
+    (seeds / "zz.txt").write_text("Berita baru\n\nBanjir besar melanda Medan kemarin sore.\n")
+    update_index(index_dir, load_articles(seeds), FakeEmbedder(), PARAMS)
+    [chunk] = [c for c in load_index(index_dir).chunks if c.doc == "sep.txt"]
+    assert chunk.text.endswith("Satu\u2028dua\u2029tiga\x85empat.")

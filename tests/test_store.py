@@ -103,7 +103,7 @@ def test_a_crash_mid_write_leaves_the_old_index_intact(
     def boom(*_a, **_k):
         raise KeyboardInterrupt  # as if the user pressed Ctrl-C while files were being written
 
-    monkeypatch.setattr(qa.store.LexicalIndex, "from_tokens", boom)
+    monkeypatch.setattr(qa.store.LexicalIndex, "from_token_ids", boom)
     with pytest.raises(KeyboardInterrupt):
         _update(seeds, index_dir)
     after = load_index(index_dir)
