@@ -68,9 +68,9 @@ def run(code: Path, *args: str, env: dict[str, str] | None = None) -> tuple[floa
 
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(
+        proc = subprocess.Popen(  # from inside ``code``: `python -m` puts the cwd first on the path
             [PY, *args],
-            cwd=ROOT,
+            cwd=code,
             stdout=subprocess.PIPE,
             stderr=err,
             text=True,
@@ -176,15 +176,20 @@ ROWS = [
 ]
 
 
+HIGHER_IS_BETTER = {"passages_per_s", "recall_at_5", "passages"}
+
+
 def table(new: dict, old: dict, old_note: str) -> str:
-    lines = [f"{'figure':24} {'this code':>12} {'baseline':>12} {'ratio':>7}"]
+    """Each figure of this code and the baseline; ratio > 1 means this code is better."""
+    lines = [f"{'figure':24} {'this code':>12} {'baseline':>12} {'better':>7}"]
     for key, label, unit in ROWS:
         a, b = new.get(key), old.get(key)
         if a is None and b is None:
             continue
+        better = key in HIGHER_IS_BETTER
         ratio = (
-            f"{b / a:.2f}x"
-            if isinstance(a, int | float) and isinstance(b, int | float) and a
+            f"{(a / b if better else b / a):.2f}x"
+            if isinstance(a, int | float) and isinstance(b, int | float) and a and b
             else ""
         )
         lines.append(f"{label:24} {_fmt(a):>12} {_fmt(b):>12} {ratio:>7}  {unit}")

@@ -8,8 +8,10 @@ disk is not kept full by a file nobody will ever finish).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
 
 _TEMP = re.compile(r"^\..+\.(\d+)\.tmp$")
@@ -63,3 +65,27 @@ def remove_stale_temps(folder: Path) -> list[Path]:
                 entry.unlink()
                 removed.append(entry)
     return removed
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in 8 MiB blocks (model files are a gigabyte)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(8 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def copy_atomic(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` so that ``target`` is either absent, old or whole."""
+    tmp = temp_path(target)
+    try:
+        with source.open("rb") as src, tmp.open("wb") as out:
+            shutil.copyfileobj(src, out, 8 << 20)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.atomic import file_sha256
 from qa.errors import ModelError
 
 
@@ -114,14 +115,6 @@ def _stamp_of(path: Path) -> dict[str, int]:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "inode": st.st_ino}
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(8 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verify_file(path: Path, model: PackagedModel, *, full: bool = False) -> bool:
     """True if ``path`` is the model; hashes it unless a matching stamp proves it was verified."""
     if not path.is_file() or path.stat().st_size != model.size:
@@ -134,7 +127,7 @@ def verify_file(path: Path, model: PackagedModel, *, full: bool = False) -> bool
                 return True
         except (OSError, ValueError):
             pass
-    if _sha256(path) != model.sha256:
+    if file_sha256(path) != model.sha256:
         return False
     stamp_file.write_text(json.dumps({**_stamp_of(path), "sha256": model.sha256}))
     return True

@@ -17,9 +17,7 @@ embedder stays in use and the next ``qa models`` does not redo a 30 s export tha
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
-import os
 import shutil
 import tempfile
 import warnings
@@ -30,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.atomic import remove_stale_temps, temp_path, write_atomic
+from qa.atomic import copy_atomic, file_sha256, remove_stale_temps, write_atomic
 from qa.errors import ModelError
 from qa.onnx_embedder import (
     MIN_COSINE,
@@ -113,14 +111,6 @@ def runtime_versions() -> tuple[str, str]:
     return version("onnxruntime"), version("onnx")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(8 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _still_current(stamp: ExportStamp | None, model_dir: Path, onnx_path: Path) -> bool:
     if stamp is None or (stamp.onnxruntime, stamp.onnx) != runtime_versions():
         return False
@@ -162,7 +152,7 @@ def ensure_export(
     with tempfile.TemporaryDirectory(prefix="qa-onnx-") as work_dir:
         work = Path(work_dir)
         source_stat = file_stat(model_dir / "model.safetensors")
-        source_sha = _sha256(model_dir / "model.safetensors")
+        source_sha = file_sha256(model_dir / "model.safetensors")
         try:
             int8 = quantise(export_fp32(model_dir, work), work / "model-int8.onnx")
             log(f"checking it against sentence-transformers on {len(texts)} passages")
@@ -177,14 +167,14 @@ def ensure_export(
         cos = cosines(exact, probe)
         passed = bool(len(cos)) and float(cos.min()) >= MIN_COSINE
         if passed:
-            _install(int8, onnx_path)
+            copy_atomic(int8, onnx_path)
         else:
             onnx_path.unlink(missing_ok=True)
         stamp = ExportStamp(
             source_sha256=source_sha,
             source_stat=source_stat,
             onnx_stat=file_stat(onnx_path) if passed else {},
-            onnx_sha256=_sha256(onnx_path) if passed else "",
+            onnx_sha256=file_sha256(onnx_path) if passed else "",
             onnxruntime=ort_version,
             onnx=onnx_version,
             passages=len(texts),
@@ -194,20 +184,6 @@ def ensure_export(
         )
         write_atomic(stamp_path, stamp.to_json(), fsync=True)
     return ExportResult(onnx_path if passed else None, stamp, made=True)
-
-
-def _install(source: Path, target: Path) -> None:
-    tmp = temp_path(target)
-    try:
-        with source.open("rb") as src, tmp.open("wb") as out:
-            shutil.copyfileobj(src, out, 8 << 20)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def _reference_vectors(model_dir: Path, texts: Sequence[str]) -> np.ndarray:

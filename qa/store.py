@@ -18,7 +18,6 @@ writer is gone. It refuses to write into a non-empty folder that is not a qa ind
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -32,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from qa.article_meta import ArticleMeta
-from qa.atomic import remove_stale_temps, write_atomic
+from qa.atomic import file_sha256, remove_stale_temps, write_atomic
 from qa.chunk_tokens import TokenTable
 from qa.chunking import Chunk, ChunkingParams, chunk_article
 from qa.corpus import Article, KnownFile
@@ -173,7 +172,7 @@ def load_version(path: Path, index_dir: Path) -> Index:
     try:
         for rel, meta in manifest.files.items():
             file = path / rel
-            if file.stat().st_size != meta["size"] or _sha256(file) != meta["sha256"]:
+            if file.stat().st_size != meta["size"] or file_sha256(file) != meta["sha256"]:
                 raise IndexCorruptError(f"index file {rel} is truncated or damaged; {fix}")
     except (OSError, KeyError, TypeError):
         raise IndexCorruptError(f"an index file is missing or unreadable; {fix}") from None
@@ -214,14 +213,6 @@ def _read_chunks(file: Path) -> Iterator[Chunk]:
         for line in fh:
             row = json.loads(line)
             yield Chunk(**row)
-
-
-def _sha256(file: Path) -> str:
-    digest = hashlib.sha256()
-    with file.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- writing
@@ -477,7 +468,7 @@ def write_version(
         rows = [row.tolist() for row in tokens.rows()]
         LexicalIndex.from_token_ids(rows, tokens.vocab).save(tmp / "lexical")
         files = {
-            str(f.relative_to(tmp)): {"size": f.stat().st_size, "sha256": _sha256(f)}
+            str(f.relative_to(tmp)): {"size": f.stat().st_size, "sha256": file_sha256(f)}
             for f in sorted(tmp.rglob("*"))
             if f.is_file() and f.name != VERSION_MARKER
         }
