@@ -250,7 +250,7 @@ def test_export_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     def full_disk(_fd: int) -> None:  # the copy is written, its flush to disk fails
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(onnx_export.os, "fsync", full_disk)
+    monkeypatch.setattr("qa.atomic.os.fsync", full_disk)
     with pytest.raises(OSError):
         ensure_export(MODEL_DIR, tmp_path, ["a", "b"], force=True)
     assert onnx_path.read_bytes() == before and stamp_path.read_text() == stamp_before
