@@ -54,6 +54,11 @@ class ArticleMeta:
         return {k: v for k, v in self.__dict__.items() if v}
 
 
+def meta_of(entry: dict) -> ArticleMeta:
+    """The metadata an index manifest recorded for one article (missing fields are "")."""
+    return ArticleMeta(**{k: str(entry.get(k, "")) for k in ArticleMeta.__dataclass_fields__})
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     fields: dict[str, str]

@@ -224,7 +224,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         question = engine.validate_question(args.question)
         stream = engine.ask(question)
         if args.json:
-            print(json_text(stream.answer.as_json()))
+            print(json_text(_with_article_meta(stream.answer.as_json(), engine)))
             return 0
         shown = []
         for text in stream:
@@ -237,7 +237,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             _out(final[len(streamed) :])  # e.g. a citation added after checking the evidence
         else:
             _out(f"\n→ {final}")  # the streamed answer was replaced (not supported by the text)
-        _print_sources(stream.answer)
+        _print_sources(stream.answer, engine)
         return 0
 
     failures = 0
@@ -251,7 +251,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             for question in turns[:-1]:
                 history.append(Turn(question, engine.answer(question, history).answer))
             result = engine.answer(turns[-1], history)
-            out: dict[str, Any] = {"id": ident, **result.as_json()}
+            out: dict[str, Any] = {"id": ident, **_with_article_meta(result.as_json(), engine)}
             if not args.json:
                 _err(f"[{for_terminal(str(ident), one_line=True)}] {result.answer}")
         except QAError as exc:
@@ -262,7 +262,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if failures == 0 else 1
 
 
-def _print_sources(answer: Any) -> None:
+def _with_article_meta(answer: dict[str, Any], engine: Engine) -> dict[str, Any]:
+    """Each source with its article's date, source and author (always present, "" if unknown)."""
+    for source in answer["sources"]:
+        meta = engine.article_meta(source["doc"])
+        source.update(date=meta.date, source=meta.source, author=meta.author)
+    return answer
+
+
+def _print_sources(answer: Any, engine: Engine) -> None:
     if not answer.sources:
         return
     _out("\nSources:")
@@ -271,7 +279,9 @@ def _print_sources(answer: Any) -> None:
         if len(quote) > 160:
             quote = quote[:157] + "..."
         doc = for_terminal(source.doc, one_line=True)
-        _out(f"  [{source.n}] {doc} ({source.title}), chars {source.start}-{source.end}")
+        meta = engine.article_meta(source.doc)
+        about = ", ".join(x for x in (source.title, meta.date, meta.source) if x)
+        _out(f"  [{source.n}] {doc} ({about}), chars {source.start}-{source.end}")
         _out(f"      “{quote}”")
     t = answer.timings
     print(

@@ -18,6 +18,7 @@ import numpy as np
 
 from qa.answer_opening import answer_opening, naming_opening
 from qa.answer_shape import gives_no_time, shape_mismatch
+from qa.article_meta import ArticleMeta, meta_of
 from qa.attribution import (
     Evidence,
     abbreviations_as_written,
@@ -624,6 +625,10 @@ class Engine:
                 f"the index was built with {index.manifest.embedder} but {expected} is configured; "
                 "run `qa index` to rebuild it"
             )
+
+    def article_meta(self, doc: str) -> ArticleMeta:
+        """The date, source and author the index recorded for an article ("" where unknown)."""
+        return meta_of(self._load().index.manifest.docs.get(doc, {}))
 
     def index_info(self) -> IndexInfo:
         index = self._load().index

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.article_meta import ArticleMeta
+from qa.article_meta import meta_of
 from qa.atomic import file_sha256, remove_stale_temps, write_atomic
 from qa.chunk_tokens import TokenTable
 from qa.chunking import Chunk, ChunkingParams, chunk_article
@@ -498,14 +498,8 @@ def known_files(index_dir: Path) -> dict[str, KnownFile]:
         return {}
     try:
         docs = json.loads((live / "manifest.json").read_text(encoding="utf-8"))["docs"]
-        fields = ArticleMeta.__dataclass_fields__
         return {
-            doc: KnownFile(
-                tuple(entry["stamp"]),
-                entry["sha256"],
-                entry["title"],
-                ArticleMeta(**{k: str(entry.get(k, "")) for k in fields}),
-            )
+            doc: KnownFile(tuple(entry["stamp"]), entry["sha256"], entry["title"], meta_of(entry))
             for doc, entry in docs.items()
             if entry.get("stamp")
         }

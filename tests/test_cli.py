@@ -193,3 +193,18 @@ def test_the_progress_bar_shows_passages_per_second(monkeypatch: pytest.MonkeyPa
         time.sleep(0.05)
         update(200, 400)
     assert "200/400" in out.getvalue() and "/s" in out.getvalue()
+
+
+def test_every_source_shows_its_articles_date_and_source(cli, seeds: Path) -> None:
+    """Article metadata from front matter reaches `qa ask` and `--json` (issue 34, item 1)."""
+    seed = next(seeds.glob("*.txt"))
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(f"---\ndate: 2024-06-19\nsource: DW\n---\n{text}", encoding="utf-8")
+    assert cli("index", "--quiet")[0] == 0
+    code, out, _ = cli("ask", "--json", "Siapa Leif-Eric Easley?")
+    assert code == 0
+    sources = json.loads(out)["sources"]
+    assert sources and all(s["date"] == "2024-06-19" and s["source"] == "DW" for s in sources)
+    assert sources[0]["author"] == "Dawud"  # the seed article's author line, under the title
+    code, out, _ = cli("ask", "Siapa Leif-Eric Easley?")
+    assert code == 0 and "2024-06-19, DW)" in out

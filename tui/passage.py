@@ -24,6 +24,7 @@ class PassageInArticle:
     after: str
     note: str = ""
     quote: tuple[int, int] | None = None  # the supporting sentence, as offsets into ``passage``
+    about: str = ""  # the article's date, source and author, as far as they are known
 
 
 def locate(seeds_dir: Path, source: Source) -> PassageInArticle:
@@ -47,8 +48,15 @@ def locate(seeds_dir: Path, source: Source) -> PassageInArticle:
                 "showing the passage as it was (press Ctrl+R to update the index).",
             )
         start, end = found, found + len(source.text)
+    meta = article.meta
+    about = " · ".join(x for x in (meta.date, meta.source, meta.author) if x)
     return PassageInArticle(
-        article.title, text[:start], text[start:end], text[end:], quote=_quote_in(source)
+        article.title,
+        text[:start],
+        text[start:end],
+        text[end:],
+        quote=_quote_in(source),
+        about=about,
     )
 
 

@@ -141,6 +141,8 @@ class PassageScreen(ModalScreen[None]):
             # quoted sentence's offsets still fall on the same characters.
             title = for_terminal(self._view.title, one_line=True)
             yield Static(Text(f"[{self._number}] {title}"), classes="heading")
+            if self._view.about:
+                yield Static(Text(for_terminal(self._view.about, one_line=True)), classes="about")
             if self._view.note:
                 yield Static(Text(for_terminal(self._view.note)), classes="note")
             with VerticalScroll(id="article"):

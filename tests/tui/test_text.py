@@ -71,6 +71,7 @@ def test_passage_is_found_in_place(seeds: Path) -> None:
         article[start + 58 :],
     )
     assert view.note == "" and view.title == "Korea Utara menggelar karpet merah untuk Putin"
+    assert view.about.endswith("· Dawud")  # the file's date, then the author line
 
 
 def test_moved_passage_is_found_again_and_a_changed_one_is_shown_alone(seeds: Path) -> None:
