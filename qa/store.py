@@ -465,8 +465,7 @@ def write_version(
         if tokens is None:
             tokens = TokenTable.from_rows(chunk_tokens(c.text) for c in chunks)
         tokens.save(tmp / "lexical")
-        rows = [row.tolist() for row in tokens.rows()]
-        LexicalIndex.from_token_ids(rows, tokens.vocab).save(tmp / "lexical")
+        LexicalIndex.from_token_ids(tokens.ids, tokens.offsets, tokens.vocab).save(tmp / "lexical")
         files = {
             str(f.relative_to(tmp)): {"size": f.stat().st_size, "sha256": file_sha256(f)}
             for f in sorted(tmp.rglob("*"))
