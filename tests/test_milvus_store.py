@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -262,3 +264,26 @@ def test_store_spec_is_checked_when_settings_load(tmp_path: Path) -> None:
         MilvusStore.from_settings(load_settings(environ={}, store="milvus:x.sqlite"))
     with pytest.raises(StoreUnreachableError):
         MilvusStore.from_settings(load_settings(environ={}, store="http://127.0.0.1:9")).client()
+
+
+def test_a_lite_file_open_in_another_process_is_one_clear_line(cli, tmp_path: Path) -> None:
+    db = tmp_path / "held.db"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(db)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        code, _, err = cli("ask", "Siapa?", "--store", f"milvus:{db}")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert code == 2 and err.count("\n") == 1 and "open in another process" in err, err
+
+
+HOLD = """
+import sys, time
+from pymilvus import MilvusClient
+client = MilvusClient(uri=sys.argv[1])
+print("open", flush=True)
+time.sleep(60)
+"""

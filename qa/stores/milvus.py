@@ -104,14 +104,14 @@ class MilvusStore:
         if isinstance(exc, QAError):
             return exc
         text = " ".join(str(getattr(exc, "message", "") or exc).split())
-        lower = text.lower()
+        lower = " ".join(str(e).lower() for e in _chain(exc))
         where = for_terminal(self.uri, one_line=True)
         if any(w in lower for w in _AUTH_WORDS):
             return StoreAuthError(
                 f"Milvus at {where} refused the credentials; set {TOKEN_ENV} to a valid "
                 "token (user:password or an API key)"
             )
-        if self.lite and ("lock" in lower or "opened" in lower or "in use" in lower):
+        if self.lite and ("holds the lock" in lower or _lite_locked(Path(self.uri))):
             return IndexBusyError(
                 f"the Milvus Lite file {where} is open in another process; wait for it to "
                 "finish (Lite allows one process at a time; use a Milvus server to share it)"
@@ -370,6 +370,35 @@ class MilvusStore:
                     client.drop_collection(name)
                 raise
             return name
+
+
+def _lite_locked(db: Path) -> bool:
+    """Whether another process holds Milvus Lite's lock on ``db`` (a folder with a ``LOCK``
+    file), asked after opening failed: pymilvus reports that only as "Open local milvus failed"."""
+    import fcntl
+
+    try:
+        fd = os.open(db / "LOCK", os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and those it was raised from (pymilvus wraps Lite's own)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 @dataclass
