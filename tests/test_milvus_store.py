@@ -287,3 +287,19 @@ client = MilvusClient(uri=sys.argv[1])
 print("open", flush=True)
 time.sleep(60)
 """
+
+
+def test_a_refused_token_is_one_clear_line(tmp_path: Path) -> None:
+    """What a Milvus server answers a wrong token (its error, as pymilvus raises it): no server
+    with authentication runs here, so the answer is built from pymilvus's own exception type."""
+    from pymilvus.exceptions import MilvusException
+
+    from qa.errors import StoreAuthError
+
+    store = MilvusStore.from_settings(load_settings(environ={}, store="https://milvus.example"))
+    refused = MilvusException(
+        code=1800, message="auth check failure, please check username and password are correct"
+    )
+    failure = store.failure(refused)
+    assert isinstance(failure, StoreAuthError) and "QA_MILVUS_TOKEN" in str(failure)
+    assert "\n" not in str(failure)

@@ -52,7 +52,15 @@ from qa.untrusted import for_terminal
 TOKEN_ENV = "QA_MILVUS_TOKEN"
 TIMEOUT_S = 10.0  # to connect: an unreachable server fails in seconds, not minutes
 _BATCH = 512  # rows per insert and per page read
-_AUTH_WORDS = ("authenticat", "unauthori", "credential", "password", "invalid token", "api key")
+_AUTH_WORDS = (
+    "authenticat",
+    "auth check",
+    "unauthori",
+    "credential",
+    "password",
+    "invalid token",
+    "api key",
+)
 _NETWORK_WORDS = ("connect", "unavailable", "deadline", "timeout", "timed out", "refused", "dns")
 
 
