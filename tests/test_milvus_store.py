@@ -21,7 +21,7 @@ from qa.config import load_settings
 from qa.engine import Engine
 from qa.errors import IndexBusyError, IndexMismatchError, InputError, StoreUnreachableError
 from qa.stores import open_store
-from qa.stores.milvus import MilvusStore, from_files
+from qa.stores.milvus import MilvusStore, WriterLock, from_files
 from qa.stores.milvus_schema import create_collection
 from tests.conftest import SEED_FILE
 from tests.fakes import FakeEmbedder, FakeGenerator
@@ -218,6 +218,35 @@ def test_a_second_writer_is_refused(tmp_path: Path, seeds: Path, lite: str) -> N
     finally:
         client.close()
     assert engine_on(settings).reindex().written  # the lock is gone with its holder
+
+
+def test_a_servers_writer_lock_refuses_a_second_writer(
+    tmp_path: Path, seeds: Path, lite: str
+) -> None:
+    """A server's lock (an alias on the writer's new collection), run on Lite's aliases."""
+    settings = make_settings(tmp_path, seeds, lite, "aliaslock")
+    engine_on(settings).reindex()
+    store = open_store(settings)
+    assert isinstance(store, MilvusStore)
+    client = store.client()
+    try:
+        live = store.live(client)
+        info = store.info(client, live)
+        first, second = f"{store.alias}__v1_1_1", f"{store.alias}__v2_2_2"
+        create_collection(client, first, info, lite=True)
+        create_collection(client, second, info, lite=True)
+        holder = WriterLock(store, client, server=True)
+        holder.take(first, live)
+        with pytest.raises(IndexBusyError, match="another `qa index`"):
+            WriterLock(store, client, server=True).take(second, live)
+        holder.release()
+        late = WriterLock(store, client, server=True)
+        with pytest.raises(IndexBusyError, match="meanwhile"):
+            late.take(second, "an older version")
+        late.release()
+        WriterLock(store, client, server=True).take(second, live)  # free again
+    finally:
+        client.close()
 
 
 def test_from_files_moves_an_index_without_embedding(

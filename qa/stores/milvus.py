@@ -226,38 +226,28 @@ class MilvusStore:
     # ------------------------------------------------------------ writing
 
     @contextlib.contextmanager
-    def write_lock(self, client: Any) -> Iterator[Callable[[str], None]]:
-        """Held while writing; yields a function to call with the new collection's name (a
-        server's lock is an alias, which must name a collection)."""
-        if self.lite:
-            import fcntl
-
-            with Path(self.uri + ".qa-lock").open("w") as fh:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    raise self._busy() from None
-                try:
-                    yield lambda _name: None
-                finally:
-                    fcntl.flock(fh, fcntl.LOCK_UN)
-            return
-        writer = f"{self.alias}__writer"
-        held: list[str] = []
-
-        def take(collection: str) -> None:
+    def write_lock(self, client: Any) -> Iterator[WriterLock]:
+        """Held while writing: a lock file beside a Lite file, taken at once; on a server the
+        alias ``<alias>__writer``, taken (``WriterLock.take``) on the writer's new collection (an
+        alias must name one; each writer's is its own, so a second writer's alias is refused)."""
+        lock = WriterLock(self, client, server=not self.lite)
+        if not self.lite:
             try:
-                client.create_alias(collection, writer)
-            except Exception:
-                raise self._busy() from None
-            held.append(collection)
+                yield lock
+            finally:
+                lock.release()
+            return
+        import fcntl
 
-        try:
-            yield take
-        finally:
-            if held:
-                with contextlib.suppress(Exception):
-                    client.drop_alias(writer)
+        with Path(self.uri + ".qa-lock").open("w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise self._busy() from None
+            try:
+                yield lock
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def _busy(self) -> IndexBusyError:
         extra = "" if self.lite else f" (if none is running, drop the alias {self.alias}__writer)"
@@ -267,14 +257,15 @@ class MilvusStore:
 
     def _versions(self, client: Any) -> list[str]:
         """The collections qa wrote for this index (finished or not)."""
-        prefix = f"{self.alias}__v"
-        return [c for c in client.list_collections() if c.startswith(prefix)]
+        version = re.compile(re.escape(self.alias) + r"__v\d+_\d+_\d+")
+        return [c for c in client.list_collections() if version.fullmatch(c)]
 
-    def remove_leftovers(self, client: Any, keep: str | None) -> None:
+    def remove_leftovers(self, client: Any, keep: set[str | None]) -> None:
         """Drop versions an interrupted or superseded write left: every one of this index's
-        collections that qa wrote and the alias does not name."""
+        collections that qa wrote and is not in ``keep`` (the live one, the one being written).
+        Called with the writer lock held, so no other writer's version is taken for one."""
         for name in self._versions(client):
-            if name == keep:
+            if name in keep:
                 continue
             with contextlib.suppress(Exception):
                 if read_info(client, name) is not None:
@@ -292,9 +283,8 @@ class MilvusStore:
         batch_size: int = 32,
     ) -> UpdateReport:
         """Bring the index up to date with ``articles``, embedding only new and changed ones."""
-        with self.session() as client, self.write_lock(client) as take_lock:
+        with self.session() as client, self.write_lock(client) as lock:
             live = self.live(client)
-            self.remove_leftovers(client, live)
             reason = "requested" if rebuild and live else ""
             old_docs: dict[str, dict[str, Any]] = {}
             if live and not rebuild:
@@ -329,7 +319,8 @@ class MilvusStore:
             name = self._new_version_name()
             create_collection(client, name, info, lite=self.lite)
             try:
-                take_lock(name)
+                lock.take(name, live)
+                self.remove_leftovers(client, {live, name})
                 tokens = 0
                 if plan.kept:
                     tokens += copy_rows(client, live, name, set(plan.kept))  # type: ignore[arg-type]
@@ -337,6 +328,7 @@ class MilvusStore:
                 set_info(client, name, replace(info, tokens=tokens))
                 self.publish(client, name, live)
             except BaseException:
+                lock.release()  # its alias on the new version would keep that from being dropped
                 with contextlib.suppress(Exception):
                     client.drop_collection(name)
                 raise
@@ -363,21 +355,56 @@ class MilvusStore:
         rows_in: Iterator[list[dict[str, Any]]],
     ) -> str:
         """A new version from ready rows (``--from-files``), published when complete."""
-        with self.session() as client, self.write_lock(client) as take_lock:
+        with self.session() as client, self.write_lock(client) as lock:
             live = self.live(client)
-            self.remove_leftovers(client, live)
             name = self._new_version_name()
             create_collection(client, name, info, lite=self.lite)
             try:
-                take_lock(name)
+                lock.take(name, live)
+                self.remove_leftovers(client, {live, name})
                 for batch in rows_in:
                     client.insert(name, batch)
                 self.publish(client, name, live)
             except BaseException:
+                lock.release()  # its alias on the new version would keep that from being dropped
                 with contextlib.suppress(Exception):
                     client.drop_collection(name)
                 raise
             return name
+
+
+class WriterLock:
+    """A server's writer lock (``MilvusStore.write_lock``); on Lite the file lock is held
+    already and ``take`` only checks that no other writer switched the alias meanwhile."""
+
+    def __init__(self, store: MilvusStore, client: Any, *, server: bool) -> None:
+        self.store, self.client, self.server = store, client, server
+        self.alias = f"{store.alias}__writer"
+        self.held = False
+
+    def take(self, collection: str, planned_on: str | None) -> None:
+        """Lock on ``collection``; refused when another writer holds it, or switched the index
+        since this one read it (``planned_on``)."""
+        if self.server:
+            if self.alias in self.client.list_aliases().get("aliases", []):
+                raise self.store._busy()
+            try:
+                self.client.create_alias(collection, self.alias)
+            except Exception:
+                raise self.store._busy() from None
+            if self.client.describe_alias(self.alias)["collection_name"] != collection:
+                raise self.store._busy()
+            self.held = True
+        if self.store.live(self.client) != planned_on:
+            raise IndexBusyError(
+                f"another `qa index` updated {self.store.describe()} meanwhile; run it again"
+            )
+
+    def release(self) -> None:
+        if self.held:
+            with contextlib.suppress(Exception):
+                self.client.drop_alias(self.alias)
+            self.held = False
 
 
 def _lite_locked(db: Path) -> bool:
