@@ -152,10 +152,7 @@ def test_update_embeds_only_new_and_changed_articles_and_drops_removed(
     assert not again.written and again.kept and not again.embedded
     store = open_store(settings)
     client = store.client()
-    try:
-        versions = [c for c in client.list_collections() if c.startswith(store.alias + "__v")]
-    finally:
-        client.close()
+    versions = [c for c in client.list_collections() if c.startswith(store.alias + "__v")]
     assert len(versions) == 1  # the old version was dropped once the alias moved
 
 
@@ -188,19 +185,16 @@ def test_interrupted_index_leaves_the_old_version_answering(
     store = open_store(settings)
     assert isinstance(store, MilvusStore)
     client = store.client()
-    try:
-        live = store.live(client)
-        assert versions(client, store) == [live]
-        # A kill leaves its unfinished version behind; the next `qa index` drops it.
-        info = store.info(client, live)
-        create_collection(client, f"{store.alias}__v1_1_1", info, lite=True)
-        client.create_collection("someone_elses", dimension=4)
-        assert len(versions(client, store)) == 2
-        assert fresh.reindex().written
-        assert len(versions(client, store)) == 1 and store.live(client) != live
-        assert "someone_elses" in client.list_collections()
-    finally:
-        client.close()
+    live = store.live(client)
+    assert versions(client, store) == [live]
+    # A kill leaves its unfinished version behind; the next `qa index` drops it.
+    info = store.info(client, live)
+    create_collection(client, f"{store.alias}__v1_1_1", info, lite=True)
+    client.create_collection("someone_elses", dimension=4)
+    assert len(versions(client, store)) == 2
+    assert fresh.reindex().written
+    assert len(versions(client, store)) == 1 and store.live(client) != live
+    assert "someone_elses" in client.list_collections()
 
 
 def versions(client, store: MilvusStore) -> list[str]:
@@ -212,11 +206,8 @@ def test_a_second_writer_is_refused(tmp_path: Path, seeds: Path, lite: str) -> N
     store = open_store(settings)
     assert isinstance(store, MilvusStore)
     client = store.client()
-    try:
-        with store.write_lock(client), pytest.raises(IndexBusyError, match="another `qa index`"):
-            engine_on(settings).reindex()
-    finally:
-        client.close()
+    with store.write_lock(client), pytest.raises(IndexBusyError, match="another `qa index`"):
+        engine_on(settings).reindex()
     assert engine_on(settings).reindex().written  # the lock is gone with its holder
 
 
@@ -229,24 +220,21 @@ def test_a_servers_writer_lock_refuses_a_second_writer(
     store = open_store(settings)
     assert isinstance(store, MilvusStore)
     client = store.client()
-    try:
-        live = store.live(client)
-        info = store.info(client, live)
-        first, second = f"{store.alias}__v1_1_1", f"{store.alias}__v2_2_2"
-        create_collection(client, first, info, lite=True)
-        create_collection(client, second, info, lite=True)
-        holder = WriterLock(store, client, server=True)
-        holder.take(first, live)
-        with pytest.raises(IndexBusyError, match="another `qa index`"):
-            WriterLock(store, client, server=True).take(second, live)
-        holder.release()
-        late = WriterLock(store, client, server=True)
-        with pytest.raises(IndexBusyError, match="meanwhile"):
-            late.take(second, "an older version")
-        late.release()
-        WriterLock(store, client, server=True).take(second, live)  # free again
-    finally:
-        client.close()
+    live = store.live(client)
+    info = store.info(client, live)
+    first, second = f"{store.alias}__v1_1_1", f"{store.alias}__v2_2_2"
+    create_collection(client, first, info, lite=True)
+    create_collection(client, second, info, lite=True)
+    holder = WriterLock(store, client, server=True)
+    holder.take(first, live)
+    with pytest.raises(IndexBusyError, match="another `qa index`"):
+        WriterLock(store, client, server=True).take(second, live)
+    holder.release()
+    late = WriterLock(store, client, server=True)
+    with pytest.raises(IndexBusyError, match="meanwhile"):
+        late.take(second, "an older version")
+    late.release()
+    WriterLock(store, client, server=True).take(second, live)  # free again
 
 
 def test_from_files_moves_an_index_without_embedding(
@@ -332,3 +320,43 @@ def test_a_refused_token_is_one_clear_line(tmp_path: Path) -> None:
     failure = store.failure(refused)
     assert isinstance(failure, StoreAuthError) and "QA_MILVUS_TOKEN" in str(failure)
     assert "\n" not in str(failure)
+
+
+def test_each_qa_run_is_a_new_process_that_finds_the_index(tmp_path: Path, seeds: Path) -> None:
+    """``qa index`` then ``qa index`` again then a question, each its own process (Milvus Lite
+    hands a new process its collections released, not loaded)."""
+    db = tmp_path / "runs.db"
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", RUN, str(db), str(seeds), str(tmp_path), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert run("index").startswith("index written")
+    assert run("index").startswith("index up to date")
+    (seeds / "baru.txt").write_text("Berita baru\n\nKomodo hidup di Pulau Rinca.\n")
+    assert "added 1" in run("index")
+    assert run("retrieve", "Komodo Rinca") == "baru.txt"
+
+
+RUN = """
+import sys
+from pathlib import Path
+from qa.config import load_settings
+from qa.engine import Engine
+from tests.fakes import FakeEmbedder, FakeGenerator
+db, seeds, tmp, command, *rest = sys.argv[1:]
+settings = load_settings(environ={}, seeds_dir=Path(seeds), index_dir=Path(tmp) / "runs",
+                         store="milvus:" + db, cache_dir=Path(tmp) / "cache")
+engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator())
+if command == "index":
+    print(engine.reindex().summary())
+else:
+    print(engine.retrieve(rest[0], k=1)[0].chunk.doc)
+"""

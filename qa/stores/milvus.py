@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import time
@@ -52,6 +53,7 @@ from qa.untrusted import for_terminal
 TOKEN_ENV = "QA_MILVUS_TOKEN"
 TIMEOUT_S = 10.0  # to connect: an unreachable server fails in seconds, not minutes
 _BATCH = 512  # rows per insert and per page read
+_CLIENTS: dict[tuple[str, str], Any] = {}  # (URI, token digest) -> the process's client
 _AUTH_WORDS = (
     "authenticat",
     "auth check",
@@ -94,17 +96,25 @@ class MilvusStore:
     # ------------------------------------------------------------ connecting
 
     def client(self) -> Any:
-        """A connected client; one line for an unreachable server or a refused token."""
+        """The process's connected client for this URI (one per process: Milvus Lite lets
+        only one open its file, and a closed Lite client holds the file a while longer); one
+        line for an unreachable server or a refused token."""
+        token = os.environ.get(TOKEN_ENV, "")
+        key = (self.uri, hashlib.sha256(token.encode()).hexdigest())
+        if key in _CLIENTS:
+            return _CLIENTS[key]
         if self.lite and not Path(self.uri).parent.is_dir():
             raise InputError(f"folder {Path(self.uri).parent} does not exist; create it first")
         try:
-            from pymilvus import MilvusClient
+            from pymilvus import MilvusClient  # sets up its loggers: quieted after
 
-            return MilvusClient(
-                uri=self.uri, token=os.environ.get(TOKEN_ENV, ""), timeout=TIMEOUT_S
-            )
+            for name in ("pymilvus", "milvus_lite"):  # their error logs: qa says it in one line
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+            client = MilvusClient(uri=self.uri, token=token, timeout=TIMEOUT_S)
         except Exception as exc:  # pymilvus raises MilvusException, grpc errors, OSError
             raise self.failure(exc) from None
+        _CLIENTS[key] = client
+        return client
 
     def failure(self, exc: BaseException, connecting: bool = True) -> BaseException:
         """What a failed call to Milvus means for the user, in one line; anything else (a bug
@@ -119,7 +129,7 @@ class MilvusStore:
                 f"Milvus at {where} refused the credentials; set {TOKEN_ENV} to a valid "
                 "token (user:password or an API key)"
             )
-        if self.lite and ("holds the lock" in lower or _lite_locked(Path(self.uri))):
+        if self.lite and connecting and ("holds the lock" in lower or _lite_locked(self.uri)):
             return IndexBusyError(
                 f"the Milvus Lite file {where} is open in another process; wait for it to "
                 "finish (Lite allows one process at a time; use a Milvus server to share it)"
@@ -133,6 +143,7 @@ class MilvusStore:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Any]:
+        """The client, with Milvus's failures the user can fix turned into one line."""
         client = self.client()
         try:
             yield client
@@ -143,9 +154,6 @@ class MilvusStore:
             if failure is exc:
                 raise
             raise failure from None
-        finally:
-            with contextlib.suppress(Exception):
-                client.close()
 
     # ------------------------------------------------------------ reading
 
@@ -177,10 +185,8 @@ class MilvusStore:
             info = self.info(client, collection)
             client.load_collection(collection)
         except QAError:
-            client.close()
             raise
         except Exception as exc:
-            client.close()
             failure = self.failure(exc, connecting=False)
             if failure is exc:
                 raise
@@ -407,13 +413,13 @@ class WriterLock:
             self.held = False
 
 
-def _lite_locked(db: Path) -> bool:
+def _lite_locked(uri: str) -> bool:
     """Whether another process holds Milvus Lite's lock on ``db`` (a folder with a ``LOCK``
     file), asked after opening failed: pymilvus reports that only as "Open local milvus failed"."""
     import fcntl
 
     try:
-        fd = os.open(db / "LOCK", os.O_RDWR)
+        fd = os.open(Path(uri) / "LOCK", os.O_RDWR)
     except OSError:
         return False
     try:
@@ -486,6 +492,7 @@ def _dimension(
 
 def rows(client: Any, collection: str, fields: list[str], flt: str = "") -> Iterator[dict]:
     """Every row of a collection (its ``fields``), page by page."""
+    client.load_collection(collection)  # a new process finds it released
     iterator = client.query_iterator(
         collection, batch_size=_BATCH, filter=flt, output_fields=fields
     )
