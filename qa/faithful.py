@@ -274,6 +274,33 @@ def party_in_role(question: str, answer: str, sentence: str) -> str | None:
     return parties[0]
 
 
+_NAMED = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]+")
+
+
+def party_sentence(question: str, sentences: Iterable[str]) -> tuple[str, str] | None:
+    """(sentence, party): of the ``sentences`` that name someone in the role the question asks
+    about, the one sharing most of the question's words and every name it asks about. The
+    model may cite the paragraph's other speaker; the role is read from the sentence that fits
+    the question, not from the one it cited."""
+    role = _role_asked(question)
+    if role is None or role not in _PARTY_AFTER:
+        return None
+    names = {n.lower() for n in _NAMED.findall(question)[1:]} - {"kepada", "terhadap"}
+    wanted = _content(question) - {"siapa", "kepada", "terhadap", "whom", "against"}
+    best: tuple[int, str, str] | None = None
+    for sentence in sentences:
+        found = _PARTY_AFTER[role].search(sentence)
+        if not found or not found.group(1).strip(" ."):
+            continue
+        words = _content(sentence)
+        if names and not all(any(w.startswith(n) for w in words) for n in names):
+            continue
+        shared = len(wanted & words)
+        if shared >= 2 and (best is None or shared > best[0]):
+            best = (shared, sentence, found.group(1).strip(" ."))
+    return (best[1], best[2]) if best else None
+
+
 @dataclass(frozen=True)
 class ArticleFacts:
     """What an article says about itself: the title line, the byline or front-matter fields."""

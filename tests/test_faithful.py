@@ -145,3 +145,57 @@ def test_the_line_a_fact_was_read_from() -> None:
     assert first_line_with(text, "Dawud") == text.index("\nDawud") + 1
     assert first_line_with(text, "body") == text.index("body")
     assert first_line_with(text, "missing") is None
+
+
+@pytest.fixture
+def engine_with(settings):
+    from qa.engine import Engine
+    from tests.fakes import FakeEmbedder, FakeGenerator
+
+    def make(reply: str):
+        engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator(reply))
+        engine.reindex()
+        return engine
+
+    return make
+
+
+def test_who_wrote_the_article_is_answered_from_its_byline(engine_with) -> None:
+    answer = engine_with("Artikel ini ditulis oleh Leif-Eric Easley [3].").answer(
+        "Siapa penulis artikel ini?"
+    )
+    assert not answer.refused
+    assert "Dawud" in answer.answer and "Easley" not in answer.answer
+    assert answer.sources[0].cited and answer.sources[0].quote == "Dawud"
+
+
+def test_what_the_article_does_not_say_about_itself_is_refused(engine_with) -> None:
+    engine = engine_with("Penulisnya berusia 40 tahun [1].")
+    assert engine.answer("Berapa umur penulis artikel ini?").refused
+    # The seed article gives no date of its own: the file's date is not a publication date.
+    assert engine.answer("Pada tanggal berapa artikel ini diterbitkan?").refused
+
+
+def test_an_answer_reversing_its_sentence_is_rewritten_from_it(engine_with) -> None:
+    answer = engine_with(
+        "Easley mengatakan bahwa sanksi tidak akan mengurangi visi hubungan internasional "
+        "Putin-Kim [13]."
+    ).answer("Apa yang dikatakan Easley tentang sanksi?")
+    assert not answer.refused, answer.answer
+    assert "segera menerapkan sanksi" in answer.answer and "tidak" not in answer.answer
+
+
+def test_a_neighbouring_fact_for_an_exact_time_is_refused(engine_with) -> None:
+    answer = engine_with("Putin tiba pada tahun 2000 [2].").answer(
+        "Tanggal berapa tepatnya Putin tiba di Pyongyang pada kunjungan tahun 2000?"
+    )
+    assert answer.refused, answer.answer
+
+
+def test_the_party_the_sentence_names_replaces_another(engine_with) -> None:
+    answer = engine_with("Zinberg mengatakannya kepada Leif-Eric Easley [9].").answer(
+        "Kepada siapa Zinberg mengatakan bahwa ini adalah kunjungan yang memiliki banyak "
+        "potensi ancaman?"
+    )
+    assert not answer.refused, answer.answer
+    assert answer.answer.startswith("Babelpos")
