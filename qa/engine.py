@@ -41,11 +41,21 @@ from qa.attribution import (
     unsupported_names,
     without_unsupported_asides,
 )
-from qa.chunking import ChunkingParams
+from qa.chunking import ChunkingParams, sentence_spans
 from qa.config import Settings
 from qa.corpus import load_articles
 from qa.embedding import Embedder, make_embedder
 from qa.errors import IndexMismatchError, InputError
+from qa.faithful import (
+    ArticleFacts,
+    article_fact,
+    fact_sentence,
+    first_line_with,
+    missing_asked_event,
+    party_in_role,
+    party_sentence,
+    polarity_conflict,
+)
 from qa.generation import Generator, LlamaGenerator
 from qa.language import question_language
 from qa.models import resolve_model
@@ -244,8 +254,10 @@ class AnswerStream:
         asked_as: str | None = None,
         back: Callable[[str, str], str | None] | None = None,
         articles_language: str = "id",
+        article_facts: Callable[[str, str], ArticleFacts] | None = None,
     ) -> None:
         self.question = question
+        self._article_facts = article_facts  # (doc, title) -> what the article says of itself
         self._asked_as = asked_as or question  # as the user wrote it; ``question`` is as read
         self._back = back  # the answer into the user's language, when it was read in another
         self._articles_language = articles_language
@@ -437,6 +449,8 @@ class AnswerStream:
         """Check the answer against the passages as the model ``read`` them: keep supported
         citations, add a missing one, and turn an answer built on names the passages never
         mention into a refusal."""
+        if not self._cancelled and (about := self._about_the_article()) is not None:
+            return about  # issue 37: the byline, not a name from the story
         if is_refusal(text):
             return text, (), True
         if not text or self._cancelled:
@@ -515,7 +529,86 @@ class AnswerStream:
             )
             for p, e in chosen
         )
+        return self._faithful(text, sources)
+
+    def _faithful(
+        self, text: str, sources: tuple[Source, ...]
+    ) -> tuple[str, tuple[Source, ...], bool]:
+        """Hold a grounded answer to what its cited sentence says (issue 37): the asked event
+        must be in it, the asked party must be the one it names, its polarity must be its own."""
+        cited = [s for s in sources if s.cited and s.quote]
+        if not cited:
+            return text, sources, False
+        asked = self._asked_as
+        quotes = [s.quote for s in cited]
+        if missing_asked_event(asked, quotes) or missing_asked_event(self.question, quotes):
+            return REFUSAL[self.language], (), True
+        first = cited[0]
+        claim = strip_citations(text)
+        if (party := self._party_asked(claim)) is not None:
+            return party
+        if polarity_conflict(asked, claim, first.quote):
+            if self.language != "id":
+                return REFUSAL[self.language], (), True
+            return f"{' '.join(first.quote.split())} [{first.n}]", sources, False
         return text, sources, False
+
+    def _party_asked(self, claim: str) -> tuple[str, tuple[Source, ...], bool] | None:
+        """For "kepada siapa"/"to whom": the party the sentence fitting the question names in
+        that role, cited, when the answer names another one."""
+        sentences = {
+            p.text[span.start : span.end]: (p, span)
+            for p in self.passages
+            for span in sentence_spans(p.text)
+        }
+        found = party_sentence(self._asked_as, sentences)
+        if found is None or party_in_role(self._asked_as, claim, found[0]) is None:
+            return None
+        sentence, party = found
+        p, span = sentences[sentence]
+        source = Source(
+            p.n,
+            p.doc,
+            p.title,
+            p.text,
+            p.start,
+            p.end,
+            p.score,
+            cited=True,
+            quote_start=p.start + span.start,
+            quote_end=p.start + span.end,
+        )
+        return f"{party} [{p.n}]", (source,), False
+
+    def _about_the_article(self) -> tuple[str, tuple[Source, ...], bool] | None:
+        """The answer to a question about the article itself (its author, title, date, source,
+        address), from the article's own metadata; None for a question about the story."""
+        if self._article_facts is None or not self.passages:
+            return None
+        top = max(self.passages, key=lambda p: p.score)
+        asked = article_fact(self._asked_as, self._article_facts(top.doc, top.title))
+        if asked is None:
+            return None
+        fact, value = asked
+        if not value:
+            return REFUSAL[self.language], (), True
+        answer = fact_sentence(fact, value, self.language)
+        for p in self.passages:
+            if p.doc == top.doc and (at := first_line_with(p.text, value)) is not None:
+                source = Source(
+                    p.n,
+                    p.doc,
+                    p.title,
+                    p.text,
+                    p.start,
+                    p.end,
+                    p.score,
+                    cited=True,
+                    quote_start=p.start + at,
+                    quote_end=p.start + at + len(value),
+                )
+                return f"{answer} [{p.n}]", (source,), False
+        return answer, (), False
 
     def _read(self) -> list[Passage]:
         """The passages as the model read them (the English reading, if it had one)."""
@@ -631,6 +724,13 @@ class Engine:
     def article_meta(self, doc: str) -> ArticleMeta:
         """The date, source and author the index recorded for an article ("" where unknown)."""
         return meta_of(self._load().index.manifest.docs.get(doc, {}))
+
+    def article_facts(self, doc: str, title: str) -> ArticleFacts:
+        """What an article says about itself; a date only when the article or its front matter
+        gives one (a file's modification date is not when it was published)."""
+        meta = self.article_meta(doc)
+        date = meta.date if meta.date_from != "file" else ""
+        return ArticleFacts(title, meta.author, date, meta.source, meta.url)
 
     def index_info(self) -> IndexInfo:
         index = self._load().index
@@ -895,6 +995,7 @@ class Engine:
             asked_as=asked_as,
             back=back,
             articles_language="id" if self._indonesian(loaded) else "en",
+            article_facts=self.article_facts,
         )
 
     def _reads_in_english(self, loaded: _Loaded) -> bool:
