@@ -90,8 +90,15 @@ def measure(
     }
 
 
-def compare(label: str, seeds: Path, items: list[EvalItem], work: Path, real: Embedder) -> None:
-    cached = CachedEmbedder(real)
+def compare(
+    label: str,
+    seeds: Path,
+    items: list[EvalItem],
+    work: Path,
+    real: Embedder,
+    cached: CachedEmbedder | None = None,
+) -> None:
+    cached = cached or CachedEmbedder(real)
     files = measure(seeds, items, "files", work / "files-index", cached)
     embed_s = files["embed_s"]
     milvus = measure(seeds, items, f"milvus:{work / 'lite.db'}", work / "milvus-index", cached)
@@ -116,11 +123,36 @@ def compare(label: str, seeds: Path, items: list[EvalItem], work: Path, real: Em
     )
 
 
+def reuse(old: Path, n: int, limit: int | None, real: Embedder) -> None:
+    """Both stores built again from the vectors an earlier run's files index holds."""
+    from bench.archive_corpus import generate as probes_of
+    from qa.store import load_index
+
+    index = load_index(old / "archive-index" / "files-index")
+    cached = CachedEmbedder(real)
+    cached.cache = {c.text: v for c, v in zip(index.chunks, index.vectors(), strict=True)}
+    scratch = Path(tempfile.mkdtemp(prefix="milvus-probes-"))
+    probes = probes_of(scratch / "a", n)  # the same archive, for its questions
+    shutil.rmtree(scratch, ignore_errors=True)
+    items = [EvalItem(p.id, (p.question,), p.answers, False, p.doc, None) for p in probes]
+    work = Path(tempfile.mkdtemp(prefix="milvus-compare-"))
+    try:
+        compare(f"archive N = {n:,}", old / "archive", items[:limit], work, real, cached)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="archive size (0: facqa-dev only)")
     parser.add_argument("--questions", type=Path, default=FACQA / "questions.jsonl")
     parser.add_argument("--limit", type=int, help="only the first N questions")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="the work folder of an interrupted run: its archive and its files index's vectors "
+        "are reused (nothing embedded; the archive's questions only, limited by --limit)",
+    )
     args = parser.parse_args()
     from qa.embedding import make_embedder
 
@@ -128,6 +160,9 @@ def main() -> None:
     real = make_embedder(
         settings.embedder, runtime=settings.embedder_runtime, cache_dir=settings.cache_dir
     )
+    if args.reuse:
+        reuse(args.reuse, args.n, args.limit, real)
+        return
     work = Path(tempfile.mkdtemp(prefix="milvus-compare-"))
     try:
         items = (
