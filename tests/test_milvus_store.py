@@ -22,7 +22,7 @@ from qa.engine import Engine
 from qa.errors import IndexBusyError, IndexMismatchError, InputError, StoreUnreachableError
 from qa.stores import open_store
 from qa.stores.milvus import MilvusStore, WriterLock, from_files
-from qa.stores.milvus_schema import create_collection
+from qa.stores.milvus_schema import TERMS, create_collection, terms_collection
 from tests.conftest import SEED_FILE
 from tests.fakes import FakeEmbedder, FakeGenerator
 
@@ -152,8 +152,12 @@ def test_update_embeds_only_new_and_changed_articles_and_drops_removed(
     assert not again.written and again.kept and not again.embedded
     store = open_store(settings)
     client = store.client()
-    versions = [c for c in client.list_collections() if c.startswith(store.alias + "__v")]
-    assert len(versions) == 1  # the old version was dropped once the alias moved
+    live = store.live(client)
+    # The old version and its word counts were dropped once the alias moved.
+    assert versions(client, store) == [live]
+    counted = client.get(terms_collection(live), ids=["zamrud"], output_fields=["df"])
+    assert [row["df"] for row in counted] == [1]  # the word-count table written with it
+    assert engine._load().index.lexical.df("zamrud") == 1
 
 
 class Interrupting(FakeEmbedder):
@@ -198,7 +202,9 @@ def test_interrupted_index_leaves_the_old_version_answering(
 
 
 def versions(client, store: MilvusStore) -> list[str]:
-    return sorted(c for c in client.list_collections() if c.startswith(store.alias + "__v"))
+    """The index's versions (their word-count tables aside)."""
+    names = client.list_collections()
+    return sorted(c for c in names if c.startswith(store.alias + "__v") and TERMS not in c)
 
 
 def test_a_second_writer_is_refused(tmp_path: Path, seeds: Path, lite: str) -> None:

@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,12 +42,16 @@ from qa.stores.base import Progress
 from qa.stores.milvus_schema import (
     DOC_FIELDS,
     ROW_FIELDS,
+    TERMS,
     VersionInfo,
     chunk_row,
     create_collection,
+    milvus_term,
     read_info,
     row_doc,
     set_info,
+    terms_collection,
+    write_terms,
 )
 from qa.untrusted import for_terminal
 
@@ -105,6 +110,9 @@ class MilvusStore:
             return _CLIENTS[key]
         if self.lite and not Path(self.uri).parent.is_dir():
             raise InputError(f"folder {Path(self.uri).parent} does not exist; create it first")
+        # gRPC's own C-core log lines (a Lite server's "too_many_pings" while the model writes)
+        # would reach the terminal around the answer; qa reports failures in one line instead.
+        os.environ.setdefault("GRPC_VERBOSITY", "NONE")
         try:
             from pymilvus import MilvusClient  # sets up its loggers: quieted after
 
@@ -184,6 +192,8 @@ class MilvusStore:
                 raise IndexMissingError(f"no index {self.describe()}; run `qa index` to build it")
             info = self.info(client, collection)
             client.load_collection(collection)
+            with contextlib.suppress(Exception):  # written by every qa index; else counted
+                client.load_collection(terms_collection(collection))
         except QAError:
             raise
         except Exception as exc:
@@ -262,8 +272,8 @@ class MilvusStore:
         )
 
     def _versions(self, client: Any) -> list[str]:
-        """The collections qa wrote for this index (finished or not)."""
-        version = re.compile(re.escape(self.alias) + r"__v\d+_\d+_\d+")
+        """The collections qa wrote for this index (finished or not), and their word counts."""
+        version = re.compile(re.escape(self.alias) + r"__v\d+_\d+_\d+(?:" + TERMS + ")?")
         return [c for c in client.list_collections() if version.fullmatch(c)]
 
     def remove_leftovers(self, client: Any, keep: set[str | None]) -> None:
@@ -271,7 +281,7 @@ class MilvusStore:
         collections that qa wrote and is not in ``keep`` (the live one, the one being written).
         Called with the writer lock held, so no other writer's version is taken for one."""
         for name in self._versions(client):
-            if name in keep:
+            if name.removesuffix(TERMS) in keep:
                 continue
             with contextlib.suppress(Exception):
                 if read_info(client, name) is not None:
@@ -327,16 +337,21 @@ class MilvusStore:
             try:
                 lock.take(name, live)
                 self.remove_leftovers(client, {live, name})
+                counts: Counter[str] = Counter()
                 tokens = 0
                 if plan.kept:
-                    tokens += copy_rows(client, live, name, set(plan.kept))  # type: ignore[arg-type]
-                tokens += insert_fresh(client, name, plan, embedder, progress, batch_size)
-                set_info(client, name, replace(info, tokens=tokens))
+                    kept = set(plan.kept)
+                    tokens += copy_rows(client, live, name, kept, counts)  # type: ignore[arg-type]
+                tokens += insert_fresh(client, name, plan, embedder, progress, batch_size, counts)
+                final = replace(info, tokens=tokens)
+                set_info(client, name, final)
+                write_terms(client, name, counts, final)
                 self.publish(client, name, live)
             except BaseException:
                 lock.release()  # its alias on the new version would keep that from being dropped
-                with contextlib.suppress(Exception):
-                    client.drop_collection(name)
+                for unfinished in (name, terms_collection(name)):
+                    with contextlib.suppress(Exception):
+                        client.drop_collection(unfinished)
                 raise
             return UpdateReport(**report)  # type: ignore[arg-type]
 
@@ -352,13 +367,15 @@ class MilvusStore:
             client.create_alias(name, self.alias)
         else:
             client.alter_alias(name, self.alias)
-            with contextlib.suppress(Exception):
-                client.drop_collection(live)
+            for old in (live, terms_collection(live)):
+                with contextlib.suppress(Exception):
+                    client.drop_collection(old)
 
     def write_index(
         self,
         info: VersionInfo,
         rows_in: Iterator[list[dict[str, Any]]],
+        counts: dict[str, int],
     ) -> str:
         """A new version from ready rows (``--from-files``), published when complete."""
         with self.session() as client, self.write_lock(client) as lock:
@@ -370,11 +387,13 @@ class MilvusStore:
                 self.remove_leftovers(client, {live, name})
                 for batch in rows_in:
                     client.insert(name, batch)
+                write_terms(client, name, counts, info)
                 self.publish(client, name, live)
             except BaseException:
                 lock.release()  # its alias on the new version would keep that from being dropped
-                with contextlib.suppress(Exception):
-                    client.drop_collection(name)
+                for unfinished in (name, terms_collection(name)):
+                    with contextlib.suppress(Exception):
+                        client.drop_collection(unfinished)
                 raise
             return name
 
@@ -503,15 +522,17 @@ def rows(client: Any, collection: str, fields: list[str], flt: str = "") -> Iter
         iterator.close()
 
 
-def copy_rows(client: Any, source: str, target: str, docs: set[str]) -> int:
+def copy_rows(client: Any, source: str, target: str, docs: set[str], counts: Counter[str]) -> int:
     """The kept articles' rows, vectors and tokens as they are: nothing is embedded again.
-    Returns the BM25 tokens copied."""
+    Returns the BM25 tokens copied; ``counts`` gains each word's chunks."""
     batch: list[dict[str, Any]] = []
     tokens = 0
     for row in rows(client, source, ROW_FIELDS):
         if row["doc"] in docs:
             batch.append({k: row[k] for k in ROW_FIELDS})
-            tokens += len(row["lexical"].split())
+            words = row["lexical"].split()
+            tokens += len(words)
+            counts.update(set(words))
             if len(batch) >= _BATCH:
                 client.insert(target, batch)
                 batch = []
@@ -527,8 +548,10 @@ def insert_fresh(
     embedder: Embedder,
     progress: Progress | None,
     batch_size: int,
+    counts: Counter[str],
 ) -> int:
-    """Embed and insert the new and changed articles' chunks; returns their BM25 tokens."""
+    """Embed and insert the new and changed articles' chunks; returns their BM25 tokens, and
+    ``counts`` gains each word's chunks."""
     total, tokens = len(plan.fresh), 0
     if progress:
         progress(0, total)
@@ -537,6 +560,8 @@ def insert_fresh(
         vectors = np.asarray(embedder.embed([c.text for c in part]), dtype=np.float32)
         words = [chunk_tokens(c.text) for c in part]
         tokens += sum(map(len, words))
+        for row_words in words:
+            counts.update({milvus_term(w) for w in row_words})
         client.insert(
             target,
             [
@@ -585,5 +610,8 @@ def from_files(settings: Any, progress: Progress | None = None) -> tuple[str, in
             if progress:
                 progress(min(start + _BATCH, total), total)
 
-    target.write_index(info, batches())
+    counts: Counter[str] = Counter()
+    for row_words in words:
+        counts.update({milvus_term(w) for w in row_words})
+    target.write_index(info, batches(), counts)
     return target.describe(), len(manifest.docs), len(index.chunks)

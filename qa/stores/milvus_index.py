@@ -30,6 +30,7 @@ from qa.stores.milvus_schema import (
     milvus_term,
     row_chunk,
     row_doc,
+    terms_collection,
 )
 from qa.stores.milvus_schema import string_list as _list
 
@@ -78,8 +79,8 @@ class DocsView(Mapping[str, dict[str, Any]]):
 
 
 class MilvusTerms:
-    """BM25's corpus statistics, counted by Milvus: how many chunks hold a word (TEXT_MATCH over
-    the tokens), and their number and mean length (recorded with the version).
+    """BM25's corpus statistics: how many chunks hold a word (a table written with the version),
+    and their number and mean length (recorded with the version).
 
     Milvus's own BM25 scores differ from the files store's (bm25s, Lucene's idf, which is never
     negative; Milvus Lite gives words in most chunks a negative weight), so Milvus's BM25 search
@@ -92,16 +93,34 @@ class MilvusTerms:
 
     def df(self, term: str) -> int:
         """Chunks holding ``term`` (a ``milvus_term``)."""
-        if term not in self._df:
-            if len(self._df) >= 65536:
-                self._df.clear()
-            found = self._index.client.query(
-                self._index.alias,
-                filter=f"TEXT_MATCH(lexical, {json.dumps(term, ensure_ascii=False)})",
-                output_fields=["count(*)"],
-            )
-            self._df[term] = int(found[0]["count(*)"]) if found else 0
+        self.look_up([term])
         return self._df[term]
+
+    def look_up(self, terms: Sequence[str]) -> None:
+        """Learn the chunk counts of ``terms``: one lookup in the version's word-count table;
+        a ``TEXT_MATCH`` count per word if that table is gone (a writer replaced the version)."""
+        missing = sorted({t for t in terms if t not in self._df})
+        if not missing:
+            return
+        if len(self._df) >= 65536:
+            self._df.clear()
+        client = self._index.client
+        try:
+            found = client.get(
+                terms_collection(self._index.collection), ids=missing, output_fields=["df"]
+            )
+            counts = {row["term"]: int(row["df"]) for row in found}
+        except Exception:  # the version was replaced: count on the live one
+            counts = {}
+            for term in missing:
+                rows = client.query(
+                    self._index.alias,
+                    filter=f"TEXT_MATCH(lexical, {json.dumps(term, ensure_ascii=False)})",
+                    output_fields=["count(*)"],
+                )
+                counts[term] = int(rows[0]["count(*)"]) if rows else 0
+        for term in missing:
+            self._df[term] = counts.get(term, 0)
 
     def share(self, word: str) -> float:
         """Share of the chunks that hold ``word`` (stemmed), as ``LexicalIndex.share``."""
@@ -113,7 +132,8 @@ class MilvusTerms:
     def query_terms(self, query: str) -> list[str]:
         """The query's words that some chunk holds, repeats kept (as bm25s sums them)."""
         terms = [milvus_term(t) for t in tokenize(query, short_forms=True)]
-        return [t for t in terms if self.df(t) > 0]
+        self.look_up(terms)
+        return [t for t in terms if self._df[t] > 0]
 
     def scores(self, terms: list[str], texts: Sequence[str]) -> np.ndarray:
         """bm25s's score (``qa.bm25_matrix``: Lucene idf, k1 and b) of each tokens text."""
