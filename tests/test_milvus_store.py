@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from qa.config import load_settings
 from qa.engine import Engine
 from qa.errors import IndexBusyError, IndexMismatchError, InputError, StoreUnreachableError
 from qa.stores import open_store
-from qa.stores.milvus import MilvusStore, WriterLock, from_files
+from qa.stores.milvus import MilvusStore, WriterLock, close_clients, from_files
 from qa.stores.milvus_schema import TERMS, create_collection, terms_collection
 from tests.conftest import SEED_FILE
 from tests.fakes import FakeEmbedder, FakeGenerator
@@ -31,8 +32,9 @@ SAMPLE = 12  # facqa articles indexed
 
 
 @pytest.fixture(scope="module")
-def lite(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return f"milvus:{tmp_path_factory.mktemp('milvus') / 'qa.db'}"
+def lite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield f"milvus:{tmp_path_factory.mktemp('milvus') / 'qa.db'}"
+    close_clients()  # no gRPC threads left running into the next module's forks
 
 
 def make_settings(tmp_path: Path, seeds: Path, store: str, name: str, **extra):

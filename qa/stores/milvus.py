@@ -55,6 +55,12 @@ from qa.stores.milvus_schema import (
 )
 from qa.untrusted import for_terminal
 
+# Set before pymilvus loads gRPC. Its C-core log lines (a Lite server's "too_many_pings" while the
+# model writes) would reach the terminal around the answer: qa reports failures in one line. Its
+# fork handlers abort a child forked while its threads run (a subprocess with ``preexec_fn``).
+os.environ.setdefault("GRPC_VERBOSITY", "NONE")
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
 TOKEN_ENV = "QA_MILVUS_TOKEN"
 TIMEOUT_S = 10.0  # to connect: an unreachable server fails in seconds, not minutes
 _BATCH = 512  # rows per insert and per page read
@@ -110,9 +116,6 @@ class MilvusStore:
             return _CLIENTS[key]
         if self.lite and not Path(self.uri).parent.is_dir():
             raise InputError(f"folder {Path(self.uri).parent} does not exist; create it first")
-        # gRPC's own C-core log lines (a Lite server's "too_many_pings" while the model writes)
-        # would reach the terminal around the answer; qa reports failures in one line instead.
-        os.environ.setdefault("GRPC_VERBOSITY", "NONE")
         try:
             from pymilvus import MilvusClient  # sets up its loggers: quieted after
 
@@ -430,6 +433,14 @@ class WriterLock:
             with contextlib.suppress(Exception):
                 self.client.drop_alias(self.alias)
             self.held = False
+
+
+def close_clients() -> None:
+    """Close the process's clients (a Lite file is then free for another process)."""
+    while _CLIENTS:
+        _, client = _CLIENTS.popitem()
+        with contextlib.suppress(Exception):
+            client.close()
 
 
 def _lite_locked(uri: str) -> bool:
