@@ -956,6 +956,20 @@ class Engine:
             )
             fallback = passages[: min(k, 3)]
         retrieve_ms = (time.perf_counter() - started) * 1000
+        if (about := self._about_the_article(asked_as, passages)) is not None:
+            # The article's byline, title or date: answered from its metadata, no model needed.
+            lang = question_language(asked_as)
+            return AnswerStream(
+                asked_as,
+                lang,
+                passages,
+                fallback,
+                iter([about]),
+                generator.name,
+                started,
+                retrieve_ms,
+                article_facts=self.article_facts,
+            )
         readings = self._english(loaded) if language == "en" else None
         shown = passages
         if readings:
@@ -995,6 +1009,20 @@ class Engine:
             articles_language="id" if self._indonesian(loaded) else "en",
             article_facts=self.article_facts,
         )
+
+    def _about_the_article(self, question: str, passages: list[Passage]) -> str | None:
+        """The answer to a question about the top article itself (its author, title, date,
+        source, address) or the refusal when it does not say; None for a question about the
+        story. ``AnswerStream`` cites the line it was read from."""
+        if not passages:
+            return None
+        top = max(passages, key=lambda p: p.score)
+        asked = article_fact(question, self.article_facts(top.doc, top.title))
+        if asked is None:
+            return None
+        fact, value = asked
+        language = question_language(question)
+        return fact_sentence(fact, value, language) if value else REFUSAL[language]
 
     def _reads_in_english(self, loaded: _Loaded) -> bool:
         """Whether Indonesian questions go through English: the articles are English."""
