@@ -75,7 +75,8 @@ from qa.prompting import (
 )
 from qa.restatement import asks_for_something, names_no_one, says_question_back
 from qa.retrieval import Hit, Retriever
-from qa.store import Index, UpdateReport, known_files, load_index, states_dir, update_index
+from qa.store import Index, UpdateReport
+from qa.stores import open_store
 from qa.translation import (
     Reading,
     TranslationCache,
@@ -629,8 +630,8 @@ class AnswerStream:
 
 @dataclass
 class _Loaded:
-    index: Index
-    retriever: Retriever
+    index: Index  # or another store's index (qa/stores/): the same attributes
+    retriever: Retriever  # or another store's searcher
     corpus_decided: bool = False  # whether the whole corpus fits the prompt has been checked
     corpus_passages: list[Passage] | None = None  # set when it fits
     chunk_to_passages: list[list[int]] = field(default_factory=list)  # chunk -> its passages
@@ -696,11 +697,12 @@ class Engine:
     def _load(self) -> _Loaded:
         with self._lock:
             if self._loaded is None:
-                index = load_index(self.settings.index_dir)
+                store = open_store(self.settings)
+                index = store.load()
                 self._check_embedder(index)
                 self._loaded = _Loaded(
                     index,
-                    Retriever(
+                    store.searcher(
                         index,
                         self.embedder,
                         self.settings.dense_weight,
@@ -736,7 +738,7 @@ class Engine:
             path=str(self.settings.index_dir),
             version=index.version,
             articles=len(index.manifest.docs),
-            chunks=len(index.chunks),
+            chunks=index.size,
             embedder=index.manifest.embedder,
         )
 
@@ -789,7 +791,7 @@ class Engine:
         prefill = getattr(self.generator, "prefill", None)
         if prefill is None:
             return "unsupported"
-        return str(prefill(prefix, states_dir(self.settings.index_dir)))
+        return str(prefill(prefix, open_store(self.settings).states_dir()))
 
     # ------------------------------------------------------------ indexing
 
@@ -801,15 +803,15 @@ class Engine:
         warn: Callable[[str], None] = lambda _m: None,
     ) -> UpdateReport:
         """Bring the index up to date with the seeds directory; later questions use the new one."""
+        store = open_store(self.settings)
         articles = load_articles(
             self.settings.seeds_dir,
             warn,
             int(self.settings.max_article_mb * 2**20),
-            known=None if rebuild else known_files(self.settings.index_dir),
+            known=None if rebuild else store.known_files(),
         )
         params = ChunkingParams(self.settings.chunk_chars, self.settings.chunk_overlap_chars)
-        report = update_index(
-            self.settings.index_dir,
+        report = store.update(
             articles,
             self.embedder,
             params,
@@ -848,7 +850,7 @@ class Engine:
 
     def _corpus_passages(self, loaded: _Loaded) -> list[Passage] | None:
         """All passages when the corpus fits the context with room to spare, else None."""
-        if self.settings.context_mode != "auto":
+        if self.settings.context_mode != "auto" or not loaded.index.complete:
             return None
         if not loaded.corpus_decided:
             passages = tile_chunks(loaded.index.chunks)
