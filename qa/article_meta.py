@@ -28,7 +28,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from qa.answer_shape import MONTH_NAMES
+from qa.vocabulary import MONTH_NAMES
 
 FRONT_MATTER_KEYS = ("title", "date", "source", "author", "url")
 _FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)

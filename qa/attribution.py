@@ -11,12 +11,20 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from qa.answer_shape import MEASURES, MONTH_NAMES, YEAR, counted_nouns
+from qa.answer_shape import counted_nouns
 from qa.chunking import sentence_spans
 from qa.lexical import STOPWORDS, stem, tokenize
 from qa.prompting import CITATION, Passage, strip_citations, without_now
 from qa.spelling import close_spelling, misspelling
-from qa.translation import GLOSSARY
+from qa.vocabulary import (
+    GLOSSARY,
+    MEASURES,
+    MENTIONS_WHO,
+    MONTH_NAMES,
+    SMALL_NUMBER_WORDS,
+    TITLES,
+    YEAR,
+)
 
 
 @dataclass(frozen=True)
@@ -153,35 +161,7 @@ _NUMERIC_DATE = re.compile(
     r"(?<![\d/])(\(?(\d{1,2}/\d{1,2})\)?)(/|,?\s+(?:pada\s+|in\s+)?(?:tahun\s+)?)(\d{4})(?![\d/])"
 )
 
-_NUMBER_WORDS = [
-    "nol",
-    "satu",
-    "dua",
-    "tiga",
-    "empat",
-    "lima",
-    "enam",
-    "tujuh",
-    "delapan",
-    "sembilan",
-    "sepuluh",
-    "sebelas",
-]
-# The English reading keeps the article's spelled-out numbers ("lima juta" -> "five million").
-_ENGLISH_NUMBER_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-]
+_NUMBER_WORDS = SMALL_NUMBER_WORDS["id"]
 _SMALL_NUMBER = re.compile(r"(?<![\d.,/])(\d{1,2})(?![\d.,/%])(\s+)(\w+)")
 
 
@@ -191,7 +171,7 @@ def number_words_as_written(answer: str, passages: Sequence[Passage], language: 
     passages never write in digits would make a right answer count as outside knowledge. Only
     with the same following word, so a number the passages do not give stays for grounding."""
     context = _text_of(passages).casefold()
-    words = _ENGLISH_NUMBER_WORDS if language == "en" else _NUMBER_WORDS
+    words = SMALL_NUMBER_WORDS["en" if language == "en" else "id"]
 
     def spelled(m: re.Match[str]) -> str:
         value = int(m.group(1))
@@ -297,22 +277,9 @@ def qualifiers_as_written(answer: str, passages: Sequence[Passage]) -> str:
     return _QUALIFIED_NUMBER.sub(written, answer)
 
 
-_ASKS_WHO = re.compile(r"\b(?:siapa|who|whom|whose)", re.IGNORECASE)
 _CAPITALISED = r"[A-Z][\w'’-]+"
 _LONE_NAME = re.compile(rf"(?<![\w'’-]){_CAPITALISED}(?![\w'’-])(?!\s+[A-Z])")
 _NAME_BEFORE = re.compile(rf"{_CAPITALISED}\s+$")
-# Capitalised words that stand before names without being part of them.
-_TITLES = frozenset([
-    "presiden", "wakil", "menteri", "menlu", "ketua", "kepala", "direktur", "dirut", "gubernur",
-    "bupati", "walikota", "wali", "camat", "lurah", "jenderal", "kolonel", "mayor", "kapten",
-    "letjen", "mayjen", "brigjen", "kapolri", "kapolda", "kapolres", "kapolsek", "panglima",
-    "kanselir", "perdana", "raja", "ratu", "sultan", "pangeran", "paus", "uskup", "imam", "syekh",
-    "hakim", "jaksa", "profesor", "prof", "dr", "ir", "drs", "h", "hj", "pak", "bu", "bapak", "ibu",
-    "tuan", "nyonya", "sang", "saudara", "pelatih",
-    "president", "vice", "minister", "prime", "chancellor", "king", "queen", "prince",
-    "princess", "general", "governor", "chairman", "director", "professor", "judge", "sir", "mr",
-    "mrs", "ms", "saint", "st", "pope", "coach",
-])  # fmt: skip
 
 
 def full_names_as_written(answer: str, passages: Sequence[Passage], question: str) -> str:
@@ -321,7 +288,7 @@ def full_names_as_written(answer: str, passages: Sequence[Passage], question: st
     person in full. Only a one-word name the question lacks, and only with words bound to it:
     the passages always put the word taken right before the next ("Hosni" only ever before
     "Mubarak"), so a title or a place ("Presiden", "Mesir") is not taken for a given name."""
-    if not _ASKS_WHO.search(question):
+    if not MENTIONS_WHO.search(question):
         return answer
     text = _text_of(passages)
     asked = set(re.findall(r"[\w'’-]+", question.casefold()))
@@ -339,7 +306,7 @@ def full_names_as_written(answer: str, passages: Sequence[Passage], question: st
             return None
         (given,) = before
         key = given.casefold()
-        if key in asked or key in _TITLES or tokenize(given)[:1] != [key]:
+        if key in asked or key in TITLES or tokenize(given)[:1] != [key]:
             return None  # the question's, a title, a function word or a derived one ("Menurut")
         elsewhere = rf"(?<![\w'’-]){re.escape(given)}(?![\w'’-])(?! {re.escape(word)}(?![\w'’-]))"
         return None if re.search(elsewhere, text) else given
@@ -396,7 +363,7 @@ def _bare(name: str, at: int, text: str) -> list[str]:
     forms = []
     for words in starts:
         forms.append(words)
-        while len(words) > 1 and words[0].casefold() in _TITLES:
+        while len(words) > 1 and words[0].casefold() in TITLES:
             words = words[1:]
             forms.append(words)
     return [" ".join(f) for f in forms if len(f) > 1 or _ABBREVIATION.fullmatch(f[0])]
@@ -412,7 +379,7 @@ _NAMING_TITLES = frozenset([
 # Degrees Indonesian news writes in lower case before a name ("dr Ilham Patu", "drg Susi").
 _LOWER_CASE_DEGREES = frozenset(["dr", "drg", "drh", "drs", "dra"])
 # Words a longer title starts with, so a rank after them is no rank ("Sekretaris Jenderal").
-_TITLE_STARTS = _TITLES | {"sekretaris", "inspektur"}
+_TITLE_STARTS = TITLES | {"sekretaris", "inspektur"}
 _WORD_BEFORE = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*\s+$")  # "H Basril Djabar": "H"
 _NAME_OF_WORDS = re.compile(rf"(?<![\w'’-]){_CAPITALISED}(?:\s+{_CAPITALISED})+(?![\w'’-])")
 
@@ -439,7 +406,7 @@ def titles_as_written(answer: str, passages: Sequence[Passage]) -> str:
 
     def titled(m: re.Match[str]) -> str:
         name = m.group(0)
-        if name.split()[0].casefold() in _TITLES or _WORD_BEFORE.search(answer[: m.start()]):
+        if name.split()[0].casefold() in TITLES or _WORD_BEFORE.search(answer[: m.start()]):
             return name
         pattern = rf"(?<![\w'’-]){re.escape(name)}(?![\w'’-])"
         titles = {
@@ -530,7 +497,7 @@ def abbreviations_as_written(answer: str, passages: Sequence[Passage]) -> str:
         ends = r"(?!\s*\()" if short else r"(?!\s+[A-Z(])"
         for m in re.finditer(rf"(?<![\w'’(-]){re.escape(name)}(?![\w'’-]){ends}", answer):
             before = _NAME_BEFORE.search(answer[: m.start()])
-            if short or before is None or before.group(0).strip().casefold() in _TITLES:
+            if short or before is None or before.group(0).strip().casefold() in TITLES:
                 answer = f"{answer[: m.start()]}{whole}{answer[m.end() :]}"
                 break
     return answer
@@ -770,7 +737,7 @@ def answered_where_asked(answer: str, question: str, passages: Sequence[Passage]
 
 # "Siapa (nama) menteri …?": the question asks for whoever holds an office. Honorifics and
 # degrees ("Siapa Profesor …", "Siapa sang juara?") stand before names, not for an office.
-_OFFICES = _TITLES - {
+_OFFICES = TITLES - {
     "h", "hj", "pak", "bu", "bapak", "ibu", "tuan", "nyonya", "sang", "saudara", "dr", "ir",
     "drs", "prof", "profesor", "sir", "mr", "mrs", "ms", "saint", "st",
 }  # fmt: skip
