@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.engine import Answer, Engine
+from qa.answer import Answer
+from qa.engine import Engine
 from qa.errors import InputError
 from qa.language import question_language
 from qa.prompting import Turn

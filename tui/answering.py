@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from qa.answer import Answer, Source
 from qa.conversations import (
     CANCELLED,
     DONE,
@@ -22,7 +23,7 @@ from qa.conversations import (
     ConversationStoreError,
     Exchange,
 )
-from qa.engine import Answer, Engine, Source
+from qa.engine import Engine
 from qa.errors import QAError
 from qa.prompting import Passage, Turn
 from tui.text import error_hint, error_message, error_title

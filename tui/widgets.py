@@ -19,8 +19,8 @@ from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.markdown import MarkdownStream
 from textual.widgets.option_list import Option
 
+from qa.answer import Source
 from qa.conversations import CANCELLED, DONE, ERROR, Exchange
-from qa.engine import Source
 from qa.untrusted import for_terminal
 from tui.text import (
     CitationLinker,
