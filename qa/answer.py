@@ -121,3 +121,11 @@ class Answer:
             "refused": self.refused,
             "checks": [c.as_json() for c in self.checks],
         }
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """Yielded by ``AnswerStream`` between texts: what was shown so far is replaced by what
+    follows (a second try, or the answer put into the question's language)."""
+
+    why: str  # "second try" or "translated"

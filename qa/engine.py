@@ -10,37 +10,15 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from qa.answer import Answer, Source, Timings
+from qa.answer import Answer, CheckFiring, Replaced, Source, Timings
 from qa.answer_opening import answer_opening, naming_opening
-from qa.answer_shape import gives_no_time, shape_mismatch
 from qa.article_meta import ArticleMeta, meta_of
-from qa.attribution import (
-    Evidence,
-    abbreviations_as_written,
-    answered_where_asked,
-    asks_about_unmentioned,
-    asks_for_kind_never_mentioned,
-    asks_for_unmentioned_title,
-    counted_as_written,
-    counts_as_written,
-    dates_as_written,
-    find_evidence,
-    full_names_as_written,
-    initials_as_written,
-    names_and_numbers,
-    number_words_as_written,
-    qualifiers_as_written,
-    rejoin_numbers,
-    spellings_as_written,
-    titles_as_written,
-    unsupported_names,
-    without_unsupported_asides,
-)
+from qa.checks import AnswerContext, cite, disabled_checks, refusal, retries, rewrite
 from qa.chunking import ChunkingParams
 from qa.config import Settings
 from qa.corpus import load_articles
@@ -54,7 +32,6 @@ from qa.prompting import (
     Passage,
     Turn,
     build_prompt,
-    cited_claims,
     fit_passages,
     is_refusal,
     merge_spans,
@@ -63,7 +40,6 @@ from qa.prompting import (
     strip_citations,
     tile_chunks,
 )
-from qa.restatement import asks_for_something, names_no_one, says_question_back
 from qa.retrieval import Hit, Retriever
 from qa.store import Index, UpdateReport, known_files, load_index, states_dir, update_index
 from qa.translation import (
@@ -79,8 +55,6 @@ from qa.untrusted import has_control
 
 # How a second try after a refusal would refuse again in other words ("Tidak ada emiten baru").
 REFUSAL_IN_OTHER_WORDS = ("Tidak", "No")
-# Share of the answer's new words a sentence must hold to count as its evidence.
-MIN_SUPPORT = 0.3
 # Room kept free in the context for the conversation, the question and the answer.
 _RESERVED_TOKENS = 1200
 
@@ -101,7 +75,8 @@ def _may_become_refusal(text: str) -> bool:
 
 
 class AnswerStream:
-    """Iterate for answer text as it is generated; ``answer`` is complete once iteration ends.
+    """Iterate for answer text (``str``) as it is generated, with a ``Replaced`` event where
+    what was shown is replaced; ``answer`` is complete once iteration ends.
 
     ``passages`` are known before the first token, so a UI can show them while the model writes.
     ``close()`` stops generation early (the answer is then marked cancelled).
@@ -115,7 +90,8 @@ class AnswerStream:
     gives no time for "when", is retried the same way, without its first word (failing twice,
     the first wording stays). It is not held back (most answers start by repeating the question,
     and holding them would delay every first word), so the second try follows it on screen and
-    the final answer replaces both.
+    the final answer replaces both. Which checks do what is ``qa.checks``; ``disabled_checks``
+    names those switched off.
 
     When the prompt ends with the answer's ``opening`` (``qa.answer_opening``), the model's text
     goes on from it: the opening is shown with its first token (unless that is a refusal), and a
@@ -142,11 +118,11 @@ class AnswerStream:
         asked_as: str | None = None,
         back: Callable[[str, str], str | None] | None = None,
         articles_language: str = "id",
+        disabled_checks: Collection[str] = (),
     ) -> None:
         self.question = question
         self._asked_as = asked_as or question  # as the user wrote it; ``question`` is as read
         self._back = back  # the answer into the user's language, when it was read in another
-        self._articles_language = articles_language
         self.language = language
         self.passages = passages
         self._fallback = fallback
@@ -154,19 +130,26 @@ class AnswerStream:
         self._model = model
         self._started = started
         self._retrieve_ms = retrieve_ms
-        self._readings = {r.passage.n: r for r in readings}
         self._retry = retry
-        self._corpus_share = corpus_share  # how much of the corpus mentions a word
         self._opening = opening  # the answer's first words, in the prompt already
-        self._whole_corpus = whole_corpus  # the passages are every article, not a search's best
-        self._asks = asks_for_something(question)
-        self._read_text: str | None = None  # what the model read, joined once when needed
+        self._context = AnswerContext(
+            question=question,
+            language=language,
+            passages=tuple(passages),
+            readings={r.passage.n: r for r in readings},
+            asked_as=self._asked_as,
+            corpus_share=corpus_share,
+            whole_corpus=whole_corpus,
+            articles_language=articles_language,
+        )
+        self._off = frozenset(disabled_checks)
+        self._fired: list[CheckFiring] = []  # retries, as they fire
         self._parts: list[str] = []
         self._first: float | None = None
         self._answer: Answer | None = None
         self._cancelled = False
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[str | Replaced]:
         try:
             held: list[str] = []  # the start of what may be a refusal, not shown yet
             for text in self._tokens:
@@ -184,22 +167,26 @@ class AnswerStream:
             else:
                 first_try = self._parts
                 if first_try:
-                    yield "\n\n"  # what was shown is replaced by the final answer
+                    yield Replaced("second try")
                 avoid, opening = avoid
                 self._parts, self._tokens = [], self._retry(avoid, opening)
                 self._opening = opening  # the second try starts afresh, or from a new opening
                 for text in self._tokens:
                     yield from self._shown([text])
-                if first_try and self._answers_nothing("".join(self._parts)):
+                if first_try and (again := self._answers_nothing("".join(self._parts))):
                     # Failed twice: the first, unconstrained wording stays. Not a refusal: the
                     # model found the passage it cites, so "the articles do not say" may be false.
                     self._parts = first_try
+                    self._fired += [
+                        replace(f, reason=f"{f.reason}, on the second try too: the first stays")
+                        for f in again
+                    ]
             if self._back is not None and not self._cancelled:
                 yield from self._put_back(self._back)
         finally:
             self._finish()
 
-    def _put_back(self, back: Callable[[str, str], str | None]) -> Iterator[str]:
+    def _put_back(self, back: Callable[[str, str], str | None]) -> Iterator[str | Replaced]:
         """The checked answer in the language it was asked in, replacing what was shown. When
         the translation loses a name or number, the checked answer stays as it was read."""
         self._finish()
@@ -207,11 +194,11 @@ class AnswerStream:
         if read.refused:
             text: str | None = REFUSAL["id"]
         else:
-            text = back(read.answer, self._joined_read()) if read.answer else None
+            text = back(read.answer, self._context.joined_read) if read.answer else None
         if text is None:
             self._answer = replace(read, question=self._asked_as)
             return
-        yield "\n\n"
+        yield Replaced("translated")
         yield text
         total = (time.perf_counter() - self._started) * 1000
         self._answer = replace(
@@ -222,43 +209,29 @@ class AnswerStream:
             timings=replace(read.timings, total_ms=total),
         )
 
-    def _answers_nothing(self, text: str) -> bool:
-        """Whether the answer only says the question back, places nothing in time for a *when*
-        question or names no one for a *who* question: worth a second try. Not an answer of the
-        wrong shape (a date for "how many"): that is refused, as a second try then guesses (seed
-        s068, s070)."""
-        answered = strip_citations(text)
-        if self._asks and says_question_back(self.question, text):
-            return True
-        if answered and gives_no_time(self.question, answered):
-            return True
-        return self._names_no_one(text)
+    def _answers_nothing(self, text: str) -> list[CheckFiring]:
+        """The retry checks that fire: the answer only says the question back, places nothing
+        in time for a *when* question or names no one for a *who* question (worth a second
+        try). Not an answer of the wrong shape (a date for "how many"): that is refused, as a
+        second try then guesses (seed s068, s070)."""
+        return retries(self._context, text, self._off)
 
     def _avoid(self, shown: str, held: str) -> tuple[list[str], str | None] | None:
         """The first words a second try must not start with and the opening it goes on from,
         or None when no second try."""
         refusals = [*REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
-        if not shown and is_refusal(held):
+        if not shown and (fired := retries(self._context, held, self._off, first_words=True)):
+            self._fired += fired
             return refusals, None
-        if not self._answers_nothing(shown + held):
+        fired = self._answers_nothing(shown + held)
+        if not fired:
             return None
+        self._fired += fired
         opening = naming_opening(self.question, self.language)  # a regex: cheap, so first
-        if opening and self._names_no_one(shown + held):
+        if opening and any(f.name == "retry.names-no-one" for f in fired):
             return refusals, opening  # "Penggabungan ... ancaman" -> "Yang menyebut ... adalah"
         first = strip_citations(shown + held).split()[:1]
         return [*first, *refusals], None
-
-    def _names_no_one(self, text: str) -> bool:
-        answered = strip_citations(text)
-        if not answered or is_refusal(answered):
-            return False
-        return names_no_one(self.question, answered, self._joined_read())
-
-    def _joined_read(self) -> str:
-        """What the model read, as one text (joined once, when first needed)."""
-        if self._read_text is None:
-            self._read_text = "\n".join(p.text for p in self._read())
-        return self._read_text
 
     def _shown(self, texts: list[str]) -> Iterator[str]:
         for text in texts:
@@ -303,18 +276,8 @@ class AnswerStream:
             return
         end = time.perf_counter()
         first = self._first if self._first is not None else end
-        read = self._read()
-        text = initials_as_written(rejoin_numbers("".join(self._parts).strip(), read), read)
-        text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
-        text = full_names_as_written(text, read, self.question)
-        text = number_words_as_written(text, read, self.language)
-        if self.language == "id":  # English names are fuzzy
-            text = qualifiers_as_written(text, read)
-            text = counted_as_written(counts_as_written(text, read), read, self.question)
-            text = without_unsupported_asides(text, read, self.question)
-            text = abbreviations_as_written(text, read)
-            text = titles_as_written(spellings_as_written(text, read), read)
-        text, sources, refused = self._ground(text, read)
+        text, rewrites = rewrite(self._context, "".join(self._parts).strip(), self._off)
+        text, sources, refused, refusals = self._ground(text)
         self._answer = Answer(
             question=self._asked_as,
             answer=text,
@@ -329,108 +292,21 @@ class AnswerStream:
             language=self.language,
             refused=refused,
             cancelled=self._cancelled,
+            checks=(*self._fired, *rewrites, *refusals),
         )
 
-    def _ground(self, text: str, read: list[Passage]) -> tuple[str, tuple[Source, ...], bool]:
-        """Check the answer against the passages as the model ``read`` them: keep supported
-        citations, add a missing one, and turn an answer built on names the passages never
-        mention into a refusal."""
+    def _ground(self, text: str) -> tuple[str, tuple[Source, ...], bool, list[CheckFiring]]:
+        """Check the answer against the passages as the model read them: turn an answer they do
+        not ground into a refusal (``qa.checks.refusal``), else cite the passages that support
+        it (``qa.checks.cite``)."""
         if is_refusal(text):
-            return text, (), True
+            return text, (), True, []
         if not text or self._cancelled:
-            return text, (), False
-        # The shape asked for is the user's question's: a translation may change it ("Jumlah
-        # negara ... kini bagaimana dibandingkan dulu?" read as "How many countries ...?").
-        if shape_mismatch(self._asked_as, strip_citations(text)):
-            return REFUSAL[self.language], (), True  # a nearby fact, not the one asked for
-        everything_read = [*read, *self._readings_originals()]
-        fuzzy, share = self.language == "en", self._corpus_share
-        if asks_about_unmentioned(
-            self.question, everything_read, fuzzy=fuzzy, corpus_share=share
-        ) and not answered_where_asked(text, self.question, everything_read):
-            return REFUSAL[self.language], (), True  # the passages are about something else
-        own_words = self.language == "id" or self._articles_language == "en"
-        if own_words and asks_for_unmentioned_title(self.question, everything_read, self.language):
-            return REFUSAL[self.language], (), True  # whoever is named holds another role
-        if self._whole_corpus and asks_for_kind_never_mentioned(
-            self.question, self.language, everything_read
-        ):
-            return REFUSAL[self.language], (), True  # what is named is of another kind
-        evidence = find_evidence(text, self.question, read)
-        supported, unsupported = unsupported_names(
-            text, everything_read, fuzzy=fuzzy, question=self.question, corpus_share=share
-        )
-        if self.language == "en":
-            # English answers name things in English ("North Korea") that the Indonesian articles
-            # spell otherwise: refuse only when most of what the answer names is unknown.
-            ungrounded = len(unsupported) > len(supported)
-        else:
-            ungrounded = bool(unsupported)
-        if ungrounded:
-            return REFUSAL[self.language], (), True
-        by_number = {p.n: p for p in self.passages}
-        read_by_number = {p.n: p for p in read}
-
-        def support(claim: str, n: int) -> Evidence | None:
-            """The evidence in passage n for a claim: enough of its words and all its numbers."""
-            numbers = [w for w in names_and_numbers(claim) if w[0].isdigit()]
-            texts = (by_number[n].text, read_by_number[n].text)
-            if not all(any(x in t for t in texts) for x in numbers):
-                return None
-            found = find_evidence(claim, self.question, [read_by_number[n]])
-            if not found or found[0].score < MIN_SUPPORT:
-                return None
-            return self._in_article(found[0])
-
-        given: list[int] = []
-        quotes: dict[int, Evidence] = {}
-        for n, claim in cited_claims(text):
-            if n in by_number and n not in quotes and (found := support(claim, n)):
-                given.append(n)
-                quotes[n] = found
-        if not given:  # no (valid) citation: cite the passage that best supports the answer
-            for candidate in evidence:
-                if found := support(text, candidate.n):
-                    given, quotes[candidate.n] = [candidate.n], found
-                    text = f"{strip_citations(text)} [{candidate.n}]"
-                    break
-        if given:
-            chosen = [(by_number[n], quotes.get(n)) for n in given]
-        else:
-            chosen = [(p, None) for p in self._fallback]
-        sources = tuple(
-            Source(
-                p.n,
-                p.doc,
-                p.title,
-                p.text,
-                p.start,
-                p.end,
-                p.score,
-                cited=bool(given),
-                quote_start=e.start if e else None,
-                quote_end=e.end if e else None,
-            )
-            for p, e in chosen
-        )
-        return text, sources, False
-
-    def _read(self) -> list[Passage]:
-        """The passages as the model read them (the English reading, if it had one)."""
-        return [
-            self._readings[p.n].as_passage() if p.n in self._readings else p for p in self.passages
-        ]
-
-    def _readings_originals(self) -> list[Passage]:
-        return [r.passage for r in self._readings.values()]
-
-    def _in_article(self, evidence: Evidence) -> Evidence:
-        """Evidence found in an English reading, moved to the original sentences it renders."""
-        reading = self._readings.get(evidence.n)
-        if reading is None:
-            return evidence
-        start, end = reading.to_article(evidence.start, evidence.end)
-        return Evidence(evidence.n, start, end, evidence.score)
+            return text, (), False, []
+        if refused := refusal(self._context, text, self._off):
+            return REFUSAL[self.language], (), True, [refused]
+        text, sources = cite(self._context, text, self._fallback)
+        return text, sources, False, []
 
 
 @dataclass
@@ -792,6 +668,7 @@ class Engine:
             asked_as=asked_as,
             back=back,
             articles_language="id" if self._indonesian(loaded) else "en",
+            disabled_checks=disabled_checks(self.settings.disable_checks),
         )
 
     def _reads_in_english(self, loaded: _Loaded) -> bool:

@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer_shape import gives_no_time, shape_mismatch
-from qa.attribution import (
-    abbreviations_as_written,
+from qa.checks.evidence import find_evidence
+from qa.checks.grounding import (
     answered_where_asked,
     asks_about_unmentioned,
     asks_for_kind_never_mentioned,
     asks_for_unmentioned_title,
-    counted_as_written,
-    counts_as_written,
-    dates_as_written,
-    find_evidence,
-    full_names_as_written,
-    initials_as_written,
-    names_and_numbers,
-    number_words_as_written,
-    qualifiers_as_written,
-    rejoin_numbers,
-    spellings_as_written,
-    titles_as_written,
     unsupported_names,
     without_unsupported_asides,
 )
+from qa.checks.names import (
+    abbreviations_as_written,
+    full_names_as_written,
+    initials_as_written,
+    spellings_as_written,
+    titles_as_written,
+)
+from qa.checks.numbers import (
+    counted_as_written,
+    counts_as_written,
+    dates_as_written,
+    number_words_as_written,
+    qualifiers_as_written,
+    rejoin_numbers,
+)
+from qa.checks.shape import gives_no_time, shape_mismatch
+from qa.checks.text import names_and_numbers
 from qa.engine import Engine
 from qa.prompting import REFUSAL, Passage, build_prompt, question_hint, without_now
 from tests.fakes import FakeEmbedder, FakeGenerator

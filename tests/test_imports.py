@@ -79,3 +79,10 @@ def test_no_import_cycle_in_qa() -> None:
     graph = {name: _imports(path, name, set(modules)) for name, path in modules.items()}
     assert len(graph) > 20  # the walk found the package
     assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_the_engine_uses_only_the_checks_registrys_entry_points() -> None:
+    engine = QA / "engine.py"
+    imported = _imports(engine, "qa.engine", set(_modules()))
+    assert "qa.checks" in imported
+    assert not [m for m in imported if m.startswith("qa.checks.")]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from qa.answer import Answer, Source
+from qa.answer import Answer, Replaced, Source
 from qa.conversations import (
     CANCELLED,
     DONE,
@@ -81,6 +81,8 @@ class AnswerJob:
         last_flush = last_save = time.monotonic()
         try:
             for piece in stream:
+                if isinstance(piece, Replaced):  # a second try or a translation follows
+                    piece = "\n\n"  # shown after what it replaces; the final answer replaces all
                 parts.append(piece)
                 pending.append(piece)
                 if self.cancelled():

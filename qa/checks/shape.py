@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 from qa import lexical
+from qa.checks.registry import AnswerContext, check
+from qa.prompting import strip_citations
 from qa.vocabulary import (
     ASKS_WHEN,
     MEASURES,
@@ -345,3 +347,13 @@ def gives_no_time(question: str, answer: str) -> bool:
     asked = set(re.findall(r"\w+", question.casefold()))
     said = set(re.findall(r"\w+", answer.casefold())) - asked
     return not said & _PLACES_IN_TIME and not _WEEKDAY.search(" ".join(said))
+
+
+# ---------------------------------------------------------------- the checks
+
+
+@check("refuse.shape", "refuse")
+def wrong_shape(ctx: AnswerContext, text: str) -> str | None:
+    """Refuse an answer of another shape than asked (a date for "how many"): a nearby fact. The
+    shape asked for is the user's question's, as a translation may change it."""
+    return shape_mismatch(ctx.user_question, strip_citations(text))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from qa.attribution import starts_sentence
+from qa.checks.text import starts_sentence
 from qa.lexical import tokenize
 from qa.prompting import strip_citations
 from qa.spelling import misspelling
