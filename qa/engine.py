@@ -18,7 +18,18 @@ import numpy as np
 from qa.answer import Answer, CheckFiring, Replaced, Source, Timings
 from qa.answer_opening import answer_opening, naming_opening
 from qa.article_meta import ArticleMeta, meta_of
-from qa.checks import AnswerContext, cite, disabled_checks, refusal, retries, rewrite
+from qa.checks import (
+    AnswerContext,
+    ArticleFacts,
+    Cited,
+    answered,
+    cite,
+    disabled_checks,
+    hold,
+    refusal,
+    retries,
+    rewrite,
+)
 from qa.chunking import ChunkingParams
 from qa.config import Settings
 from qa.corpus import load_articles
@@ -119,6 +130,7 @@ class AnswerStream:
         back: Callable[[str, str], str | None] | None = None,
         articles_language: str = "id",
         disabled_checks: Collection[str] = (),
+        article_facts: Callable[[str, str], ArticleFacts] | None = None,
     ) -> None:
         self.question = question
         self._asked_as = asked_as or question  # as the user wrote it; ``question`` is as read
@@ -141,6 +153,7 @@ class AnswerStream:
             corpus_share=corpus_share,
             whole_corpus=whole_corpus,
             articles_language=articles_language,
+            article_facts=article_facts,
         )
         self._off = frozenset(disabled_checks)
         self._fired: list[CheckFiring] = []  # retries, as they fire
@@ -296,17 +309,27 @@ class AnswerStream:
         )
 
     def _ground(self, text: str) -> tuple[str, tuple[Source, ...], bool, list[CheckFiring]]:
-        """Check the answer against the passages as the model read them: turn an answer they do
-        not ground into a refusal (``qa.checks.refusal``), else cite the passages that support
-        it (``qa.checks.cite``)."""
+        """Check the answer against the passages as the model read them: answer a question
+        about the article itself from its metadata (``qa.checks.answered``), turn an answer
+        they do not ground into a refusal (``qa.checks.refusal``), else cite the passages that
+        support it (``qa.checks.cite``) and hold it to what they say (``qa.checks.hold``)."""
+        if not self._cancelled and (about := answered(self._context, self._off)):
+            firing, found = about
+            if found is None:
+                return REFUSAL[self.language], (), True, [firing]
+            return found.text, found.sources, False, [firing]
         if is_refusal(text):
             return text, (), True, []
         if not text or self._cancelled:
             return text, (), False, []
         if refused := refusal(self._context, text, self._off):
             return REFUSAL[self.language], (), True, [refused]
-        text, sources = cite(self._context, text, self._fallback)
-        return text, sources, False, []
+        cited = Cited(*cite(self._context, text, self._fallback))
+        held, firing = hold(self._context, cited, self._off)
+        fired = [firing] if firing else []
+        if held is None:
+            return REFUSAL[self.language], (), True, fired
+        return held.text, held.sources, False, fired
 
 
 @dataclass
@@ -404,6 +427,13 @@ class Engine:
     def article_meta(self, doc: str) -> ArticleMeta:
         """The date, source and author the index recorded for an article ("" where unknown)."""
         return meta_of(self._load().index.manifest.docs.get(doc, {}))
+
+    def article_facts(self, doc: str, title: str) -> ArticleFacts:
+        """What an article says about itself; a date only when the article or its front matter
+        gives one (a file's modification date is not when it was published)."""
+        meta = self.article_meta(doc)
+        date = meta.date if meta.date_from != "file" else ""
+        return ArticleFacts(title, meta.author, date, meta.source, meta.url)
 
     def index_info(self) -> IndexInfo:
         index = self._load().index
@@ -669,6 +699,7 @@ class Engine:
             back=back,
             articles_language="id" if self._indonesian(loaded) else "en",
             disabled_checks=disabled_checks(self.settings.disable_checks),
+            article_facts=self.article_facts,
         )
 
     def _reads_in_english(self, loaded: _Loaded) -> bool:

@@ -2,7 +2,8 @@
 
 ``ORDER`` is the list. Adding a check is one function decorated with ``@check`` in the module of
 its kind, one line here and one test in ``tests/checks/``; removing it is deleting those. The
-engine calls only the entry points below: ``rewrite``, ``refusal``, ``retries`` and ``cite``.
+engine calls only the entry points below: ``answered``, ``rewrite``, ``refusal``, ``cite``,
+``hold`` and ``retries``, in that order.
 
 Switch checks off with ``QA_DISABLE_CHECKS=name,name`` (or ``qa eval --disable-checks``); an
 answer lists the checks that changed it in ``Answer.checks``.
@@ -13,23 +14,30 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from qa.answer import CheckFiring
-from qa.checks import grounding, names, numbers, retrying, shape
+from qa.article_meta import ArticleFacts
+from qa.checks import faithful, grounding, names, numbers, retrying, shape
 from qa.checks.evidence import cite
-from qa.checks.registry import PHASES, AnswerContext, Check, Phase
+from qa.checks.registry import PHASES, AnswerContext, Check, Cited, Phase
 from qa.errors import InputError
 
 __all__ = [
     "ORDER",
     "AnswerContext",
+    "ArticleFacts",
     "Check",
+    "Cited",
+    "answered",
     "cite",
     "disabled_checks",
+    "hold",
     "refusal",
     "retries",
     "rewrite",
 ]
 
 ORDER: tuple[Check, ...] = (
+    # answers the model's text cannot give: what the article says about itself
+    faithful.about_the_article,
     # rewrites: the answer written as its passages write it
     numbers.rejoined_numbers,
     names.initials,
@@ -49,6 +57,10 @@ ORDER: tuple[Check, ...] = (
     grounding.unmentioned_title,
     grounding.kind_never_mentioned,
     grounding.unsupported,
+    # held to the cited sentence: the asked event, the asked party, the sentence's polarity
+    faithful.asked_event,
+    faithful.asked_party,
+    faithful.polarity,
     # retries: a second try, without the failed first word
     retrying.refusal,
     retrying.says_it_back,
@@ -81,6 +93,20 @@ def _active(phase: Phase, language: str, off: Collection[str]) -> list[Check]:
     return [c for c in ORDER if c.phase == phase and c.applies(language) and c.name not in off]
 
 
+def answered(
+    ctx: AnswerContext, off: Collection[str] = ()
+) -> tuple[CheckFiring, Cited | None] | None:
+    """An answer that does not come from the model's text: the first ``answer`` check that
+    fires, with the answer (None: a refusal)."""
+    for c in _active("answer", ctx.language, off):
+        found = c.run(ctx, "")
+        if isinstance(found, Cited):
+            return CheckFiring(c.name), found
+        if found:
+            return CheckFiring(c.name, found), None
+    return None
+
+
 def rewrite(
     ctx: AnswerContext, text: str, off: Collection[str] = ()
 ) -> tuple[str, list[CheckFiring]]:
@@ -101,6 +127,20 @@ def refusal(ctx: AnswerContext, text: str, off: Collection[str] = ()) -> CheckFi
         if reason := c.run(ctx, text):
             return CheckFiring(c.name, reason)
     return None
+
+
+def hold(
+    ctx: AnswerContext, cited: Cited, off: Collection[str] = ()
+) -> tuple[Cited | None, CheckFiring | None]:
+    """The cited answer held to its sentence: the first ``hold`` check that fires replaces it
+    (or refuses it: None); unchanged when none fires."""
+    for c in _active("hold", ctx.language, off):
+        found = c.run(ctx, cited)
+        if isinstance(found, Cited):
+            return found, CheckFiring(c.name)
+        if found:
+            return None, CheckFiring(c.name, found)
+    return cited, None
 
 
 def retries(

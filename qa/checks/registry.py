@@ -1,8 +1,12 @@
 """What an answer check is: a named function of the answer's context and its text.
 
-Three phases, run in this order on every answer (``qa.checks.ORDER`` is the one list):
+Five phases, run in this order on every answer (``qa.checks.ORDER`` is the one list):
+- ``answer``: a question the model's text cannot answer (about the article itself): returns the
+  answer and its sources (``Cited``), a reason to refuse, or None;
 - ``rewrite``: returns the text written as the passages write it (unchanged when nothing to do);
 - ``refuse``: returns why the answer is not grounded (it becomes the refusal), or None;
+- ``hold``: given the cited answer (``Cited``), returns another one, a reason to refuse (the
+  answer does not say what its cited sentence says), or None; the first that fires ends it;
 - ``retry``: returns why the model should try again (a second try), or None.
 A check applies to answers in some ``languages`` only (the English ones read a translation, where
 names are fuzzy). Its name is how it is switched off (``QA_DISABLE_CHECKS``) and how an answer
@@ -14,13 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
+from qa.answer import Source
+from qa.article_meta import ArticleFacts
 from qa.prompting import Passage
 from qa.translation import Reading
 
-Phase = Literal["rewrite", "refuse", "retry"]
-PHASES: tuple[Phase, ...] = ("rewrite", "refuse", "retry")
+Phase = Literal["answer", "rewrite", "refuse", "hold", "retry"]
+PHASES: tuple[Phase, ...] = ("answer", "rewrite", "refuse", "hold", "retry")
 BOTH = frozenset(["id", "en"])
 INDONESIAN = frozenset(["id"])
 
@@ -38,6 +44,8 @@ class AnswerContext:
     corpus_share: Callable[[str], float] | None = None  # how much of the corpus mentions a word
     whole_corpus: bool = False  # the passages are every article, not a search's best
     articles_language: str = "id"
+    # (doc, title) -> what the article says of itself (its byline, date, source)
+    article_facts: Callable[[str, str], ArticleFacts] | None = None
 
     @property
     def user_question(self) -> str:
@@ -65,12 +73,27 @@ class AnswerContext:
         return "\n".join(p.text for p in self.read)
 
 
-CheckFunction = Callable[[AnswerContext, str], "str | None"]
+@dataclass(frozen=True)
+class Cited:
+    """An answer with its sources: what ``hold`` checks get, and what ``answer`` and ``hold``
+    checks may return instead of the model's."""
+
+    text: str
+    sources: tuple[Source, ...]
+
+    @property
+    def quoted(self) -> list[Source]:
+        """The cited sources with the sentence that supports the answer."""
+        return [s for s in self.sources if s.cited and s.quote]
+
+
+# (context, text or Cited) -> new text, Cited, a reason, or None (see the phases above)
+CheckFunction = Callable[[AnswerContext, Any], Any]
 
 
 @dataclass(frozen=True)
 class Check:
-    """One answer check. ``run`` returns the new text (a rewrite) or a reason (refuse, retry)."""
+    """One answer check; what ``run`` takes and returns depends on its phase (see above)."""
 
     name: str
     phase: Phase

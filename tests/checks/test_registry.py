@@ -20,12 +20,12 @@ HERE = Path(__file__).resolve().parent
 
 
 def test_every_check_is_named_by_its_phase_and_says_why() -> None:
-    assert len(ORDER) == len(BY_NAME) == 21
+    assert len(ORDER) == len(BY_NAME) == 25
     for c in ORDER:
         assert re.fullmatch(rf"{c.phase}\.[a-z]+(?:-[a-z]+)*", c.name), c.name
         assert c.why and c.languages <= {"id", "en"}
     phases = [c.phase for c in ORDER]
-    assert phases == sorted(phases, key=["rewrite", "refuse", "retry"].index)
+    assert phases == sorted(phases, key=["answer", "rewrite", "refuse", "hold", "retry"].index)
 
 
 def test_every_check_has_a_test_naming_it() -> None:
