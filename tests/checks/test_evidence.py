@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qa.checks import cite
+from qa.checks.evidence import find_evidence
 from qa.prompting import Passage
 from tests.fakes import context
 
@@ -29,3 +30,25 @@ def test_a_missing_or_wrong_citation_cites_the_passage_that_supports_it() -> Non
 def test_an_answer_no_passage_supports_falls_back_to_uncited_passages() -> None:
     text, sources = cite(context(QUESTION, P), "Pada tahun 1999.", P[:1])
     assert text == "Pada tahun 1999." and [(s.n, s.cited) for s in sources] == [(1, False)]
+
+
+# ---------------------------------------- the functions on their own (from tests/test_grounding.py)
+
+THREE = [
+    Passage(
+        1, "a.txt", "A", 0, 60, "Kim Jong Un ingin menunjukkan pengakuan di dunia kepada rakyat."
+    ),
+    Passage(
+        2, "a.txt", "A", 61, 120, "Putin terakhir kali mengunjungi negara itu pada tahun 2000."
+    ),
+    Passage(
+        3, "a.txt", "A", 121, 190, "Ia mengenang kunjungan terakhirnya ke Pyongyang 24 tahun lalu."
+    ),
+]
+
+
+def test_evidence_is_the_sentence_holding_the_answer() -> None:
+    ev = find_evidence(
+        "Putin terakhir berkunjung pada tahun 2000.", "Kapan Putin berkunjung?", THREE
+    )
+    assert ev[0].n == 2 and ev[0].start == 61 and ev[0].end == 120
