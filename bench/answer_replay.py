@@ -53,7 +53,7 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 def _share(args: argparse.Namespace) -> Any:
     """How much of the corpus mentions a word, from the index (as `Engine.ask` gives it)."""
-    return _engine(args)._load().index.lexical.share if args.index else None
+    return _engine(args).index.lexical.share if args.index else None
 
 
 def record(args: argparse.Namespace) -> None:
@@ -78,7 +78,7 @@ def record(args: argparse.Namespace) -> None:
                 "refused": answer.refused,
                 "correct": is_correct(item, answer.answer, answer.refused),
                 "passages": [asdict(p) for p in stream.passages],
-                "whole_corpus": engine._corpus_passages(engine._load()) is not None,
+                "whole_corpus": engine.whole_corpus(),
                 "checks": [c.as_json() for c in getattr(answer, "checks", ())],
             }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -195,9 +195,8 @@ def _written_texts(question: str, gold: str, passages: list[Passage]) -> Iterato
 
 def synth(args: argparse.Namespace) -> None:
     engine = _engine(args)
-    loaded = engine._load()
-    share = loaded.index.lexical.share
-    chunks = loaded.index.chunks
+    share = engine.index.lexical.share
+    chunks = engine.index.chunks
     docs = sorted({c.doc for c in chunks})
     written = 0
     with args.out.open("w", encoding="utf-8") as out:

@@ -435,6 +435,21 @@ class Engine:
         date = meta.date if meta.date_from != "file" else ""
         return ArticleFacts(title, meta.author, date, meta.source, meta.url)
 
+    @property
+    def index(self) -> Index:
+        """The loaded index (loaded once): its chunks, manifest and BM25 (``lexical.share``)."""
+        return self._load().index
+
+    @property
+    def retriever(self) -> Retriever:
+        """The hybrid retriever over the loaded index, as ``ask`` uses it (bench scripts measure
+        it on its own)."""
+        return self._load().retriever
+
+    def whole_corpus(self) -> bool:
+        """Whether every passage sits in the prompt (a small archive), not a search's best."""
+        return self._corpus_passages(self._load()) is not None
+
     def index_info(self) -> IndexInfo:
         index = self._load().index
         return IndexInfo(

@@ -461,3 +461,15 @@ def test_a_refusal_after_the_opening_is_held_back_and_asked_again_without_it(set
     assert first.endswith(OPENING) and second.endswith("<|im_start|>assistant\n")
     assert shown.startswith("Korea Utara") and "Artikel" not in shown and OPENING not in shown
     assert stream.answer.answer.startswith("Korea Utara") and not stream.answer.refused
+
+
+def test_bench_scripts_reach_the_index_and_retriever_through_public_properties(
+    fake_engine,
+) -> None:
+    chunks = fake_engine.index.chunks
+    assert chunks and fake_engine.index.lexical.share("Putin") > 0
+    hits = fake_engine.retriever.search("Putin Pyongyang", 3)
+    assert [h.chunk for h in hits] == [
+        h.chunk for h in fake_engine.retrieve("Putin Pyongyang", k=3)
+    ]
+    assert fake_engine.whole_corpus()
