@@ -6,6 +6,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 QA = Path(__file__).resolve().parent.parent / "qa"
 
 
@@ -81,8 +83,8 @@ def test_no_import_cycle_in_qa() -> None:
     assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
 
 
-def test_the_engine_uses_only_the_checks_registrys_entry_points() -> None:
-    engine = QA / "engine.py"
-    imported = _imports(engine, "qa.engine", set(_modules()))
+@pytest.mark.parametrize("module", ["engine", "answer_stream"])
+def test_the_engine_uses_only_the_checks_registrys_entry_points(module: str) -> None:
+    imported = _imports(QA / f"{module}.py", f"qa.{module}", set(_modules()))
     assert "qa.checks" in imported
     assert not [m for m in imported if m.startswith("qa.checks.")]
