@@ -39,6 +39,11 @@ def _common(parser: argparse.ArgumentParser, *, seeds: bool = False) -> None:
     parser.add_argument(
         "--embedder", help="'default' or a sentence-transformers directory (QA_EMBEDDER)"
     )
+    parser.add_argument(
+        "--store",
+        help="where the index lives: files, milvus:PATH.db (Milvus Lite) or a Milvus server's "
+        "http(s):// URI (env QA_STORE; files); the server's token from QA_MILVUS_TOKEN",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not pre-compute the model's context for the corpus (the first question will)",
     )
     p_index.add_argument("--model", help="model whose context to pre-compute (env QA_MODEL)")
+    p_index.add_argument(
+        "--from-files",
+        action="store_true",
+        help="move the files index at --index into the Milvus --store, without re-embedding",
+    )
 
     p_ask = sub.add_parser("ask", help="answer one question (or a batch) from the index")
     _common(p_ask, seeds=True)
@@ -103,6 +113,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(
         seeds_dir=getattr(args, "seeds", None),
         index_dir=getattr(args, "index", None),
+        store=getattr(args, "store", None),
         embedder=getattr(args, "embedder", None),
         model=getattr(args, "model", None),
         k=getattr(args, "k", None),
@@ -149,6 +160,8 @@ def make_engine(settings: Settings) -> Engine:
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from qa.progress import progress_bar
 
+    if args.from_files:
+        return _index_from_files(args, settings)
     engine = make_engine(settings)
     with progress_bar("embedding chunks", not args.quiet) as progress:
         report = engine.reindex(
@@ -170,6 +183,20 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
             how = engine.warm_up(translate=True, progress=translated)
         if how == "computed":
             _err(f"prefilled {engine.model_name}'s context in {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+def _index_from_files(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.progress import progress_bar
+    from qa.stores import store_kind
+
+    if store_kind(settings.store).name == "files":
+        raise InputError("--from-files moves a files index into Milvus; add --store milvus:PATH.db")
+    from qa.stores.milvus import from_files
+
+    with progress_bar("copying chunks", not args.quiet) as progress:
+        where, articles, chunks = from_files(settings, progress)
+    _out(f"moved {articles} articles, {chunks} chunks into {for_terminal(where, one_line=True)}")
     return 0
 
 

@@ -39,7 +39,8 @@ from qa.prompting import (
     tile_chunks,
 )
 from qa.retrieval import Hit, Retriever
-from qa.store import Index, UpdateReport, known_files, load_index, states_dir, update_index
+from qa.store import Index, UpdateReport
+from qa.stores import open_store
 from qa.translation import (
     Reading,
     TranslationCache,
@@ -70,8 +71,8 @@ class IndexInfo:
 
 @dataclass
 class _Loaded:
-    index: Index
-    retriever: Retriever
+    index: Index  # or another store's index (qa/stores/): the same attributes
+    retriever: Retriever  # or another store's searcher
     corpus_decided: bool = False  # whether the whole corpus fits the prompt has been checked
     corpus_passages: list[Passage] | None = None  # set when it fits
     chunk_to_passages: list[list[int]] = field(default_factory=list)  # chunk -> its passages
@@ -137,11 +138,12 @@ class Engine:
     def _load(self) -> _Loaded:
         with self._lock:
             if self._loaded is None:
-                index = load_index(self.settings.index_dir)
+                store = open_store(self.settings)
+                index = store.load()
                 self._check_embedder(index)
                 self._loaded = _Loaded(
                     index,
-                    Retriever(
+                    store.searcher(
                         index,
                         self.embedder,
                         self.settings.dense_weight,
@@ -192,7 +194,7 @@ class Engine:
             path=str(self.settings.index_dir),
             version=index.version,
             articles=len(index.manifest.docs),
-            chunks=len(index.chunks),
+            chunks=index.size,
             embedder=index.manifest.embedder,
         )
 
@@ -245,7 +247,7 @@ class Engine:
         prefill = getattr(self.generator, "prefill", None)
         if prefill is None:
             return "unsupported"
-        return str(prefill(prefix, states_dir(self.settings.index_dir)))
+        return str(prefill(prefix, open_store(self.settings).states_dir()))
 
     # ------------------------------------------------------------ indexing
 
@@ -257,15 +259,15 @@ class Engine:
         warn: Callable[[str], None] = lambda _m: None,
     ) -> UpdateReport:
         """Bring the index up to date with the seeds directory; later questions use the new one."""
+        store = open_store(self.settings)
         articles = load_articles(
             self.settings.seeds_dir,
             warn,
             int(self.settings.max_article_mb * 2**20),
-            known=None if rebuild else known_files(self.settings.index_dir),
+            known=None if rebuild else store.known_files(),
         )
         params = ChunkingParams(self.settings.chunk_chars, self.settings.chunk_overlap_chars)
-        report = update_index(
-            self.settings.index_dir,
+        report = store.update(
             articles,
             self.embedder,
             params,
@@ -304,7 +306,7 @@ class Engine:
 
     def _corpus_passages(self, loaded: _Loaded) -> list[Passage] | None:
         """All passages when the corpus fits the context with room to spare, else None."""
-        if self.settings.context_mode != "auto":
+        if self.settings.context_mode != "auto" or not loaded.index.complete:
             return None
         if not loaded.corpus_decided:
             passages = tile_chunks(loaded.index.chunks)
@@ -412,6 +414,20 @@ class Engine:
             )
             fallback = passages[: min(k, 3)]
         retrieve_ms = (time.perf_counter() - started) * 1000
+        if (about := self._about_the_article(asked_as, passages)) is not None:
+            # The article's byline, title or date: answered from its metadata, no model needed.
+            lang = question_language(asked_as)
+            return AnswerStream(
+                asked_as,
+                lang,
+                passages,
+                fallback,
+                iter([about]),
+                generator.name,
+                started,
+                retrieve_ms,
+                article_facts=self.article_facts,
+            )
         readings = self._english(loaded) if language == "en" else None
         shown = passages
         if readings:
@@ -452,6 +468,20 @@ class Engine:
             disabled_checks=disabled_checks(self.settings.disable_checks),
             article_facts=self.article_facts,
         )
+
+    def _about_the_article(self, question: str, passages: list[Passage]) -> str | None:
+        """The answer to a question about the top article itself (its author, title, date,
+        source, address) or the refusal when it does not say; None for a question about the
+        story. ``AnswerStream`` cites the line it was read from."""
+        if not passages:
+            return None
+        top = max(passages, key=lambda p: p.score)
+        asked = article_fact(question, self.article_facts(top.doc, top.title))
+        if asked is None:
+            return None
+        fact, value = asked
+        language = question_language(question)
+        return fact_sentence(fact, value, language) if value else REFUSAL[language]
 
     def _reads_in_english(self, loaded: _Loaded) -> bool:
         """Whether Indonesian questions go through English: the articles are English."""
