@@ -19,7 +19,7 @@ from qa.answer import Answer, Source, Timings
 from qa.answer_opening import answer_opening
 from qa.answer_stream import AnswerStream
 from qa.article_meta import ArticleMeta, meta_of
-from qa.checks import ArticleFacts, disabled_checks
+from qa.checks import AnswerContext, ArticleFacts, answered, disabled_checks
 from qa.chunking import ChunkingParams
 from qa.config import Settings
 from qa.corpus import load_articles
@@ -29,6 +29,7 @@ from qa.generation import Generator, LlamaGenerator
 from qa.language import question_language
 from qa.models import resolve_model
 from qa.prompting import (
+    REFUSAL,
     Passage,
     Turn,
     build_prompt,
@@ -36,6 +37,7 @@ from qa.prompting import (
     merge_spans,
     prompt_prefix,
     rules_prefix,
+    strip_citations,
     tile_chunks,
 )
 from qa.retrieval import Hit, Retriever
@@ -427,6 +429,7 @@ class Engine:
                 started,
                 retrieve_ms,
                 article_facts=self.article_facts,
+                disabled_checks=disabled_checks(self.settings.disable_checks),
             )
         readings = self._english(loaded) if language == "en" else None
         shown = passages
@@ -472,16 +475,17 @@ class Engine:
     def _about_the_article(self, question: str, passages: list[Passage]) -> str | None:
         """The answer to a question about the top article itself (its author, title, date,
         source, address) or the refusal when it does not say; None for a question about the
-        story. ``AnswerStream`` cites the line it was read from."""
-        if not passages:
-            return None
-        top = max(passages, key=lambda p: p.score)
-        asked = article_fact(question, self.article_facts(top.doc, top.title))
-        if asked is None:
-            return None
-        fact, value = asked
+        story (the ``answer`` phase of ``qa.checks``). ``AnswerStream`` cites the line it was
+        read from."""
         language = question_language(question)
-        return fact_sentence(fact, value, language) if value else REFUSAL[language]
+        context = AnswerContext(
+            question, language, tuple(passages), {}, article_facts=self.article_facts
+        )
+        found = answered(context, disabled_checks(self.settings.disable_checks))
+        if found is None:
+            return None
+        cited = found[1]
+        return strip_citations(cited.text) if cited else REFUSAL[language]
 
     def _reads_in_english(self, loaded: _Loaded) -> bool:
         """Whether Indonesian questions go through English: the articles are English."""

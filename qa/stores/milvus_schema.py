@@ -12,7 +12,7 @@ drops descriptions), so they switch with the version they describe.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,3 +177,17 @@ def row_doc(row: dict[str, Any]) -> dict[str, Any]:
 def string_list(values: Iterable[str]) -> str:
     """A Milvus filter's list literal: JSON strings, whose escapes Milvus reads."""
     return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in values) + "]"
+
+
+BATCH = 512  # rows per insert and per page read
+
+
+def rows(client: Any, collection: str, fields: list[str], flt: str = "") -> Iterator[dict]:
+    """Every row of a collection (its ``fields``), page by page."""
+    client.load_collection(collection)  # a new process finds it released
+    iterator = client.query_iterator(collection, batch_size=BATCH, filter=flt, output_fields=fields)
+    try:
+        while page := iterator.next():
+            yield from page
+    finally:
+        iterator.close()
