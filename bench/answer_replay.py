@@ -22,7 +22,10 @@ it is.
 `synth` writes rows in `record`'s format without the model: for each question with a gold
 answer and article, a few written texts made from them by fixed rules (the gold answer cited,
 its sentence cited right and wrong, the question said back, a refusal, ...), over the passages
-of its article and the next one, answered by the checks of the code it runs with. Run with an
+of its article and the next one, answered by the checks of the code it runs with; with `--wrong`,
+also a wrong answer (the previous question's gold answer, cited), which counts as right only
+when refused, so a refusal check's cost (right answers refused) and gain (wrong ones stopped)
+both show in `--per-check`. Run with an
 older checkout first and replayed with the current one, it shows whether a change to the
 checks changed any answer, on inputs that reach every check, when no model is at hand.
 """
@@ -173,7 +176,7 @@ def _per_check(
 def _written_texts(question: str, gold: str, passages: list[Passage]) -> Iterator[str]:
     """Answers a model could write, by fixed rules from the question, its gold answer and the
     passages: cited and not, its sentence cited right and wrong, the question said back, a
-    refusal, a date added."""
+    refusal, a date added. (A wrong answer, another question's gold, is added by ``synth``.)"""
     from qa.chunking import sentence_spans
 
     yield f"{gold} [1]."
@@ -199,10 +202,12 @@ def synth(args: argparse.Namespace) -> None:
     chunks = engine.index.chunks
     docs = sorted({c.doc for c in chunks})
     written = 0
+    other = ""  # the previous question's gold answer: a wrong answer to this one
     with args.out.open("w", encoding="utf-8") as out:
         for item in load_items(args.file):
             if len(item.turns) > 1 or item.lang != "id" or not item.answers:
                 continue
+            wrong, other = other, item.answers[0]
             if args.whole_corpus:
                 passages = tile_chunks(chunks)
             else:
@@ -210,12 +215,16 @@ def synth(args: argparse.Namespace) -> None:
                     continue
                 near = {item.doc: 1.0, docs[(docs.index(item.doc) + 1) % len(docs)]: 0.5}
                 passages = merge_spans((c, near[c.doc]) for c in chunks if c.doc in near)
-            for n, text in enumerate(_written_texts(item.question, item.answers[0], passages)):
+            texts = list(_written_texts(item.question, item.answers[0], passages))
+            # With --wrong, another question's answer, cited: right when it is refused.
+            guesses = [f"{wrong} [1].", f"{wrong}."] if args.wrong and wrong else []
+            for n, text in enumerate([*texts, *guesses]):
+                guess = n >= len(texts)
                 row: dict[str, Any] = {
                     "id": f"{item.id}.{n}",
                     "question": item.question,
                     "gold": list(item.answers),
-                    "unanswerable": item.unanswerable,
+                    "unanswerable": item.unanswerable or guess,
                     "language": "id",
                     "written": text,
                     "passages": [asdict(p) for p in passages],
@@ -225,7 +234,7 @@ def synth(args: argparse.Namespace) -> None:
                 row |= {
                     "answer": answer.answer,
                     "refused": answer.refused,
-                    "correct": is_correct(item, answer.answer, answer.refused),
+                    "correct": is_correct(_item(row), answer.answer, answer.refused),
                     "sources": _quotes(answer),
                 }
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -247,6 +256,11 @@ def main() -> None:
     syn.add_argument("file", type=Path, help="questions with gold answers and articles")
     syn.add_argument("--out", type=Path, required=True)
     syn.add_argument("--whole-corpus", action="store_true", help="every passage (a small archive)")
+    syn.add_argument(
+        "--wrong",
+        action="store_true",
+        help="add wrong answers (the previous question's gold, cited), right only when refused",
+    )
     for sub in (rec, rep, syn):
         sub.add_argument("--index", type=Path, default=Path("bench/out/large-index"))
         sub.add_argument("--seeds", type=Path, default=Path("../shared/facqa-dev/articles"))
