@@ -76,7 +76,7 @@ def split_front_matter(text: str) -> FrontMatter:
     try:  # libyaml's safe loader when built in: 40x faster, which counts at 100,000 articles
         data = yaml.load(match.group(1), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
-        return FrontMatter({}, 0, "its front matter is not valid YAML; read as plain text")
+        return FrontMatter({}, 0, "its front matter is not valid YAML")
     if not isinstance(data, dict):
         return FrontMatter({}, 0, "its front matter is not a list of `key: value` lines")
     fields = {
@@ -84,6 +84,9 @@ def split_front_matter(text: str) -> FrontMatter:
         for key in FRONT_MATTER_KEYS
         if key in data and data[key] is not None
     }
+    if fields.get("date") and not iso_date(fields["date"]):
+        shown = fields["date"][:40]
+        return FrontMatter({}, 0, f"its front matter's date {shown!r} is not a date (YYYY-MM-DD)")
     return FrontMatter(fields, match.end())
 
 

@@ -18,6 +18,7 @@ from qa.untrusted import for_terminal, json_text
 
 if TYPE_CHECKING:
     from qa.engine import Engine
+    from qa.scope import Scope
 
 
 def _err(message: str) -> None:
@@ -46,6 +47,30 @@ def _common(parser: argparse.ArgumentParser, *, seeds: bool = False) -> None:
     )
 
 
+def _scope_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--doc",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this article (repeat for several; ids as `qa articles` lists them)",
+    )
+    parser.add_argument("--since", metavar="DATE", help="only articles dated on or after DATE")
+    parser.add_argument("--until", metavar="DATE", help="only articles dated on or before DATE")
+    parser.add_argument("--source", metavar="NAME", help="only articles from this source")
+
+
+def scope_from(args: argparse.Namespace, item: dict[str, Any] | None = None) -> Scope | None:
+    """The scope of the flags; a batch line's own keys replace the flags' (``qa.scope``)."""
+    from qa.scope import SCOPE_KEYS, Scope
+
+    flags = {"doc": args.doc, "since": args.since, "until": args.until, "source": args.source}
+    if item is not None:
+        flags.update({k: item[k] for k in SCOPE_KEYS if k in item})
+    scope = Scope.from_json(flags)
+    return None if scope.everything else scope
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qa", description="Ask a local model about your news articles, offline."
@@ -67,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="move the files index at --index into the Milvus --store, without re-embedding",
     )
+    p_index.add_argument(
+        "--watch",
+        action="store_true",
+        help="then keep the index in step with the articles folder until Ctrl-C",
+    )
 
     p_ask = sub.add_parser("ask", help="answer one question (or a batch) from the index")
     _common(p_ask, seeds=True)
@@ -75,6 +105,26 @@ def build_parser() -> argparse.ArgumentParser:
     p_ask.add_argument("--model", help="default, fast, or a GGUF path (env QA_MODEL)")
     p_ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
     p_ask.add_argument("--batch", help="JSON-lines file of {id, q | turns}; '-' for stdin")
+    _scope_flags(p_ask)
+
+    p_search = sub.add_parser("search", help="show the passages retrieval finds (no model)")
+    _common(p_search, seeds=True)
+    p_search.add_argument("query", help="words to search for")
+    p_search.add_argument("--k", type=int, help="passages to show (env QA_K; 5)")
+    p_search.add_argument("--json", action="store_true", help="print the passages as JSON")
+    _scope_flags(p_search)
+
+    p_sum = sub.add_parser("summarize", help="summarise one article, with citations")
+    _common(p_sum, seeds=True)
+    p_sum.add_argument("doc", help="the article's id (as `qa articles` lists it)")
+    p_sum.add_argument("--lang", choices=("id", "en"), default="id", help="summary language")
+    p_sum.add_argument("--model", help="default, fast, or a GGUF path (env QA_MODEL)")
+    p_sum.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p_articles = sub.add_parser("articles", help="list the indexed articles")
+    _common(p_articles, seeds=True)
+    p_articles.add_argument("--json", action="store_true", help="one JSON object per article")
+    _scope_flags(p_articles)
 
     p_tui = sub.add_parser("tui", help="open the chat UI")
     _common(p_tui, seeds=True)
@@ -128,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = {
             "index": cmd_index,
             "ask": cmd_ask,
+            "search": cmd_search,
+            "summarize": cmd_summarize,
+            "articles": cmd_articles,
             "tui": cmd_tui,
             "eval": cmd_eval,
             "models": cmd_models,
@@ -175,7 +228,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     ):
         for doc in docs:
             _out(f"  {label}: {for_terminal(doc, one_line=True)}")
-    if not args.no_prefill:
+    if not args.no_prefill and not args.watch:
         import time
 
         started = time.perf_counter()
@@ -183,6 +236,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
             how = engine.warm_up(translate=True, progress=translated)
         if how == "computed":
             _err(f"prefilled {engine.model_name}'s context in {time.perf_counter() - started:.0f}s")
+    if args.watch:
+        _watch(engine)
     return 0
 
 
@@ -198,6 +253,35 @@ def _index_from_files(args: argparse.Namespace, settings: Settings) -> int:
         where, articles, chunks = from_files(settings, progress)
     _out(f"moved {articles} articles, {chunks} chunks into {for_terminal(where, one_line=True)}")
     return 0
+
+
+def _watch(engine: Engine) -> None:
+    """Update the index as articles are added, changed, removed or renamed, until Ctrl-C."""
+    import threading
+
+    from qa.watch import watch
+
+    def updated(report: Any) -> None:
+        _out(report.summary())
+        for label, docs in (("added", report.added), ("updated", report.updated)):
+            for doc in docs:
+                _out(f"  {label}: {for_terminal(doc, one_line=True)}")
+        for doc in report.removed:
+            _out(f"  removed: {for_terminal(doc, one_line=True)}")
+
+    folder = for_terminal(str(engine.settings.seeds_dir), one_line=True)
+    stop = threading.Event()
+    try:
+        watch(
+            engine,
+            stop,
+            updated,
+            lambda m: _err(f"error: {m}; the index is unchanged"),
+            warn=lambda m: _err(f"warning: {m}"),
+            ready=lambda: _err(f"watching {folder} (Ctrl-C to stop)"),
+        )
+    except KeyboardInterrupt:
+        stop.set()
 
 
 def _read_batch(source: str) -> Iterator[tuple[int, Any]]:
@@ -253,12 +337,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError("give either a question or --batch FILE, not both")
     if not args.batch and args.question is None:
         raise InputError('no question given; run `qa ask "your question"` or `qa ask --batch FILE`')
+    scope = scope_from(args)
     engine = make_engine(settings)
     if not args.batch:
         question = engine.validate_question(args.question)
-        stream = engine.ask(question)
+        stream = engine.ask(question, scope=scope)
         if args.json:
-            print(json_text(_with_article_meta(stream.answer.as_json(), engine)))
+            print(
+                json_text(_with_scope(_with_article_meta(stream.answer.as_json(), engine), scope))
+            )
             return 0
         shown: list[str] = []  # what was streamed since the last replacement
         for event in stream:
@@ -283,11 +370,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             if isinstance(item, str):
                 raise InputError(item)
             turns = _turns_of(item)
+            line_scope = scope_from(args, item)
             history: list[Turn] = []
             for question in turns[:-1]:
-                history.append(Turn(question, engine.answer(question, history).answer))
-            result = engine.answer(turns[-1], history)
-            out: dict[str, Any] = {"id": ident, **_with_article_meta(result.as_json(), engine)}
+                history.append(Turn(question, engine.answer(question, history, line_scope).answer))
+            result = engine.answer(turns[-1], history, line_scope)
+            answer = _with_scope(_with_article_meta(result.as_json(), engine), line_scope)
+            out: dict[str, Any] = {"id": ident, **answer}
             if not args.json:
                 _err(f"[{for_terminal(str(ident), one_line=True)}] {result.answer}")
         except QAError as exc:
@@ -296,6 +385,12 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
             _err(f"[{for_terminal(str(ident), one_line=True)}] error: {exc}")
         print(json_text(out), flush=True)
     return 0 if failures == 0 else 1
+
+
+def _with_scope(answer: dict[str, Any], scope: Scope | None) -> dict[str, Any]:
+    if scope is not None:
+        answer["scope"] = scope.as_json()
+    return answer
 
 
 def _with_article_meta(answer: dict[str, Any], engine: Engine) -> dict[str, Any]:
@@ -324,6 +419,62 @@ def _print_sources(answer: Any, engine: Engine) -> None:
         f"\n{answer.model} · first token {t.ttft_ms / 1000:.1f}s · total {t.total_ms / 1000:.1f}s",
         file=sys.stderr,
     )
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """The passages retrieval finds, scored and highlighted; loads the embedder, no model."""
+    from qa.search_view import row_markup, search_rows
+
+    scope = scope_from(args)
+    engine = make_engine(settings)
+    rows = search_rows(engine, args.query, settings.k, scope)
+    if args.json:
+        print(
+            json_text(
+                {
+                    "query": args.query,
+                    "scope": scope.as_json() if scope else {},
+                    "passages": [r.as_json() for r in rows],
+                }
+            )
+        )
+        return 0
+    from rich.console import Console
+
+    console = Console(highlight=False, soft_wrap=True)
+    for row in rows:
+        for line in row_markup(row):
+            console.print(line)
+    if not rows:
+        _err("nothing found")
+    return 0
+
+
+def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    """``qa ask --doc ID "Ringkas artikel ini"`` (or "Summarise this article")."""
+    from qa.scope import Scope
+
+    question = "Ringkas artikel ini" if args.lang == "id" else "Summarise this article"
+    args.question, args.batch = question, None
+    args.doc, args.since, args.until, args.source = [args.doc], None, None, None
+    Scope.parse([args.doc[0]])  # an empty id is one line, before anything loads
+    return cmd_ask(args, settings)
+
+
+def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
+    """The indexed articles (id, date, source, title): what ``--doc`` takes."""
+    scope = scope_from(args)
+    engine = make_engine(settings)
+    allowed = None if scope is None else set(engine.scope_rows(scope).docs)  # type: ignore[union-attr]
+    for doc, title, meta in engine.articles():
+        if allowed is not None and doc not in allowed:
+            continue
+        if args.json:
+            print(json_text({"doc": doc, "title": title, **meta.as_dict()}))
+        else:
+            cells = (doc, meta.date or "-", meta.source or "-", title)
+            _out("  ".join(for_terminal(c, one_line=True) for c in cells))
+    return 0
 
 
 def cmd_tui(args: argparse.Namespace, settings: Settings) -> int:

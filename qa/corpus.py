@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.article_meta import ArticleMeta, article_meta, split_front_matter
-from qa.errors import CorpusError
+from qa.errors import CorpusError, FrontMatterError
 from qa.untrusted import for_terminal
 
 ARTICLE_SUFFIXES = (".txt", ".md")
@@ -66,7 +66,8 @@ def article_title(text: str, fallback: str) -> str:
 
 
 def read_article(path: Path, doc: str, warn: Callable[[str], None] = lambda _msg: None) -> Article:
-    """Decode one file; raises ``ValueError`` with a reason if it is not a UTF-8 text article."""
+    """Decode one file; raises ``ValueError`` with a reason if it is not a UTF-8 text article,
+    ``FrontMatterError`` if its front-matter block cannot be read (so nothing is indexed)."""
     stamp = file_stamp(path.stat())
     raw = path.read_bytes()
     if b"\x00" in raw:
@@ -80,8 +81,11 @@ def read_article(path: Path, doc: str, warn: Callable[[str], None] = lambda _msg
         raise ValueError("empty file")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     front = split_front_matter(text)
-    if front.problem:
-        warn(f"{for_terminal(doc, one_line=True)}: {front.problem}")
+    if front.problem:  # the user meant metadata: indexing it as text would hide the mistake
+        raise FrontMatterError(
+            f"{for_terminal(doc, one_line=True)}: {front.problem}; fix the block between the "
+            "`---` lines (or remove it) and index again"
+        )
     body = text[front.body_start :]
     if not body.strip():
         raise ValueError("only front matter, no text")

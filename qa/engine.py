@@ -41,8 +41,10 @@ from qa.prompting import (
     tile_chunks,
 )
 from qa.retrieval import Hit, Retriever
-from qa.store import Index, UpdateReport
+from qa.scope import Scope, ScopeRows, rows_by_doc, scope_readings
+from qa.store import Index, UpdateReport, current_version_dir_or_none
 from qa.stores import open_store
+from qa.summary import SUMMARY_TOKENS, plan_summary
 from qa.translation import (
     Reading,
     TranslationCache,
@@ -80,6 +82,12 @@ class _Loaded:
     chunk_to_passages: list[list[int]] = field(default_factory=list)  # chunk -> its passages
     readings: list[Reading] | None = None  # the corpus passages read in English, once made
     indonesian: bool | None = None  # whether the articles are Indonesian, once checked
+    doc_rows: dict[str, np.ndarray] | None = None  # article -> its chunk rows, once needed
+    scopes: dict[Scope, ScopeRows] = field(default_factory=dict)  # recent scopes, resolved
+    # A scope's articles -> their passages when they fit the prompt (else None), chunk -> passages
+    scope_corpus: dict[tuple[str, ...], tuple[list[Passage] | None, list[list[int]]]] = field(
+        default_factory=dict
+    )
 
 
 class Engine:
@@ -190,6 +198,19 @@ class Engine:
         """Whether every passage sits in the prompt (a small archive), not a search's best."""
         return self._corpus_passages(self._load()) is not None
 
+    def newer_index(self) -> str | None:
+        """The version ``qa index`` (or ``--watch``) made since this engine loaded its index,
+        or None: reading one small pointer file, so a UI can check every few seconds. The next
+        question loads the new version."""
+        with self._lock:
+            if self._loaded is None:
+                return None
+            current = current_version_dir_or_none(self.settings.index_dir)
+            if current is None or current.name == self._loaded.index.version:
+                return None
+            self._loaded = None
+            return current.name
+
     def index_info(self) -> IndexInfo:
         index = self._load().index
         return IndexInfo(
@@ -245,11 +266,12 @@ class Engine:
                 loaded.readings = readings
         return loaded.readings
 
-    def _prefill(self, loaded: _Loaded, prefix: str) -> str:
+    def _prefill(self, loaded: _Loaded, prefix: str, save: bool = True) -> str:
         prefill = getattr(self.generator, "prefill", None)
         if prefill is None:
             return "unsupported"
-        return str(prefill(prefix, open_store(self.settings).states_dir()))
+        states = open_store(self.settings).states_dir() if save else None
+        return str(prefill(prefix, states))
 
     # ------------------------------------------------------------ indexing
 
@@ -306,10 +328,15 @@ class Engine:
             self.generator.count_tokens(prompt_prefix(passages)) <= budget
         )
 
-    def _corpus_passages(self, loaded: _Loaded) -> list[Passage] | None:
-        """All passages when the corpus fits the context with room to spare, else None."""
+    def _corpus_passages(
+        self, loaded: _Loaded, scoped: ScopeRows | None = None
+    ) -> list[Passage] | None:
+        """All passages (of the scope's articles) when they fit the context with room to
+        spare, else None."""
         if self.settings.context_mode != "auto" or not loaded.index.complete:
             return None
+        if scoped is not None:
+            return self._scope_corpus(loaded, scoped)[0]
         if not loaded.corpus_decided:
             passages = tile_chunks(loaded.index.chunks)
             loaded.corpus_decided = True
@@ -324,6 +351,62 @@ class Engine:
                     for chunk in loaded.index.chunks
                 ]
         return loaded.corpus_passages
+
+    def _scope_corpus(
+        self, loaded: _Loaded, scoped: ScopeRows
+    ) -> tuple[list[Passage] | None, list[list[int]]]:
+        """A scope's passages if they fit the prompt, as the whole corpus is (made once)."""
+        if scoped.docs not in loaded.scope_corpus:
+            chunks = [loaded.index.chunks[r] for r in scoped.rows]
+            passages: list[Passage] | None = tile_chunks(chunks)
+            mapping: list[list[int]] = []
+            if passages is not None and self._fits(passages):
+                mapping = [
+                    [
+                        pi
+                        for pi, p in enumerate(passages)
+                        if p.doc == chunk.doc and p.start < chunk.end and chunk.start < p.end
+                    ]
+                    for chunk in chunks
+                ]
+            else:
+                passages = None
+            if len(loaded.scope_corpus) >= 16:
+                loaded.scope_corpus.clear()
+            loaded.scope_corpus[scoped.docs] = (passages, mapping)
+        return loaded.scope_corpus[scoped.docs]
+
+    def scope_rows(self, scope: Scope | None) -> ScopeRows | None:
+        """The articles and chunk rows a scope allows (None: all); ``ScopeError`` when an id is
+        not indexed or nothing matches. Checked by the core, so the CLI, a batch line and the
+        UI refuse the same scopes."""
+        return self._scoped(self._load(), scope)
+
+    def _scoped(self, loaded: _Loaded, scope: Scope | None) -> ScopeRows | None:
+        if scope is None or scope.everything:
+            return None
+        scope = scope.checked()
+        if scope not in loaded.scopes:
+            docs = scope.resolve(loaded.index.manifest.docs)
+            if loaded.doc_rows is None:
+                loaded.doc_rows = rows_by_doc(loaded.index.chunks)
+            if len(loaded.scopes) >= 16:
+                loaded.scopes.clear()
+            loaded.scopes[scope] = ScopeRows.of(docs, loaded.doc_rows)
+        return loaded.scopes[scope]
+
+    def articles(self) -> list[tuple[str, str, ArticleMeta]]:
+        """Every indexed article as (id, title, metadata), in index order."""
+        docs = self._load().index.manifest.docs
+        return [(doc, str(entry.get("title", "")), meta_of(entry)) for doc, entry in docs.items()]
+
+    def search(self, query: str, k: int | None = None, scope: Scope | None = None) -> list[Hit]:
+        """The top-k chunks for the query as typed (no translation: no model is loaded)."""
+        query = self.validate_question(query)
+        loaded = self._load()
+        scoped = self._scoped(loaded, scope)
+        rows = None if scoped is None else scoped.rows
+        return loaded.retriever.search(query, k or self.settings.k, rows)
 
     def search_query(self, question: str, history: Sequence[Turn]) -> str:
         """What to retrieve with: a follow-up carries the previous question's terms along."""
@@ -368,20 +451,34 @@ class Engine:
         return self._translations[key]
 
     def retrieve(
-        self, question: str, history: Sequence[Turn] = (), k: int | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        k: int | None = None,
+        scope: Scope | None = None,
     ) -> list[Hit]:
         """The top-k chunks for a question in its conversation (what ``ask`` would rank)."""
         loaded = self._load()
-        return loaded.retriever.search(self._query(loaded, question, history), k or self.settings.k)
+        scoped = self._scoped(loaded, scope)
+        query = self._query(loaded, question, history)
+        return loaded.retriever.search(
+            query, k or self.settings.k, None if scoped is None else scoped.rows
+        )
 
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> AnswerStream:
-        """Retrieve, build the prompt and start generating; raises ``QAError`` on bad input."""
+    def ask(
+        self, question: str, history: Sequence[Turn] = (), scope: Scope | None = None
+    ) -> AnswerStream:
+        """Retrieve (from the ``scope``'s articles only), build the prompt and start generating;
+        raises ``QAError`` on bad input."""
         question = self.validate_question(question)
         started = time.perf_counter()
+        loaded = self._load()
+        scoped = self._scoped(loaded, scope)  # a bad scope fails before the model loads
+        if summary := self._summary(loaded, question, scoped, started):
+            return summary
         generator = self.generator  # a missing model fails before any work is done
         if (preload := getattr(generator, "load_in_background", None)) is not None:
             preload()
-        loaded = self._load()
         asked_as = question
         language = question_language(question)
         query = self._query(loaded, question, history)
@@ -393,12 +490,16 @@ class Engine:
             and (english := self._translated(question, "en"))
         ):
             question, language, back = english, "en", self._in_indonesian
-        corpus = self._corpus_passages(loaded)
+        corpus = self._corpus_passages(loaded, scoped)
         k = self.settings.k
         if corpus is not None:  # a small archive: every chunk is scored, for every passage
-            scores = loaded.retriever.scores(query)
+            rows = None if scoped is None else scoped.rows
+            scores = loaded.retriever.scores(query, rows)
             passage_scores = np.zeros(len(corpus), dtype=np.float32)
-            for ci, pis in enumerate(loaded.chunk_to_passages):
+            mapping = loaded.chunk_to_passages
+            if scoped is not None:
+                mapping = self._scope_corpus(loaded, scoped)[1]
+            for ci, pis in enumerate(mapping):
                 for pi in pis:
                     passage_scores[pi] = max(passage_scores[pi], scores[ci])
             passages = [
@@ -407,7 +508,8 @@ class Engine:
             ]
             fallback = sorted(passages, key=lambda p: -p.score)[: min(k, 3)]
         else:
-            hits = loaded.retriever.search(query, k)  # top-k fusion, whatever the archive size
+            # top-k fusion, whatever the archive size
+            hits = loaded.retriever.search(query, k, None if scoped is None else scoped.rows)
             ranked = merge_spans((hit.chunk, hit.score) for hit in hits)
             floor = self.settings.passage_floor * ranked[0].score if ranked else 0.0
             ranked = [p for p in ranked if p.score >= floor]
@@ -432,12 +534,18 @@ class Engine:
                 disabled_checks=disabled_checks(self.settings.disable_checks),
             )
         readings = self._english(loaded) if language == "en" else None
+        if readings and scoped is not None:
+            readings = scope_readings(readings, corpus)
         shown = passages
         if readings:
             corpus = shown = [r.as_passage() for r in readings]
         # In a fresh process, or after a question's translation took the KV cache, this loads
         # the saved state of what the prompt starts with instead of computing it again.
-        self._prefill(loaded, rules_prefix() if corpus is None else prompt_prefix(corpus))
+        self._prefill(
+            loaded,
+            rules_prefix() if corpus is None else prompt_prefix(corpus),
+            save=scoped is None,  # a state per scope would fill the disk
+        )
         opening = answer_opening(question, language)
         prompt = build_prompt(shown, question, language, history, opening)
         tokens = generator.stream(prompt, self.settings.max_answer_tokens)
@@ -487,6 +595,36 @@ class Engine:
         cited = found[1]
         return strip_citations(cited.text) if cited else REFUSAL[language]
 
+    def _summary(
+        self, loaded: _Loaded, question: str, scoped: ScopeRows | None, started: float
+    ) -> AnswerStream | None:
+        """A summary of the scope's article (or of the only article), from sentences across all
+        of it (``qa.summary``), or None when the question asks for something else."""
+        if scoped is None and len(loaded.index.manifest.docs) != 1:
+            return None
+        rows = range(len(loaded.index.chunks)) if scoped is None else scoped.rows
+        language = question_language(question)
+        plan = plan_summary(question, language, [loaded.index.chunks[r] for r in rows])
+        if plan is None:
+            return None
+        passages = list(plan.passages)
+        tokens = self.generator.stream(
+            plan.prompt, max(self.settings.max_answer_tokens, SUMMARY_TOKENS)
+        )
+        return AnswerStream(
+            question,
+            language,
+            passages,
+            passages[:3],
+            tokens,
+            self.generator.name,
+            started,
+            (time.perf_counter() - started) * 1000,
+            corpus_share=loaded.index.lexical.share,
+            articles_language="id" if self._indonesian(loaded) else "en",
+            disabled_checks=disabled_checks(self.settings.disable_checks),
+        )
+
     def _reads_in_english(self, loaded: _Loaded) -> bool:
         """Whether Indonesian questions go through English: the articles are English."""
         return self.settings.english_reading != "off" and not self._indonesian(loaded)
@@ -494,6 +632,8 @@ class Engine:
     def _in_indonesian(self, answer: str, passages: str) -> str | None:
         return answer_in_indonesian(self.generator, answer, passages)
 
-    def answer(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+    def answer(
+        self, question: str, history: Sequence[Turn] = (), scope: Scope | None = None
+    ) -> Answer:
         """Ask and wait for the whole answer."""
-        return self.ask(question, history).answer
+        return self.ask(question, history, scope).answer

@@ -53,6 +53,15 @@ class GenerationError(QAError):
     """The language model failed while answering."""
 
 
+class ScopeError(InputError):
+    """A ``--doc``, ``--since``, ``--until`` or ``--source`` that cannot be read or matches
+    no indexed article."""
+
+
+class FrontMatterError(InputError):
+    """An article starts with a front-matter block that cannot be read; nothing is indexed."""
+
+
 def os_error_message(exc: OSError) -> str:
     """One line for an operating-system failure the user can fix (a full disk, a read-only or
     misplaced folder), naming the file and what to do."""

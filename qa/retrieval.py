@@ -8,6 +8,11 @@ candidate given its exact score in the other list too (its BM25 score from the q
 postings, its cosine from its stored vector). Per question, the work grows with the query terms'
 postings and with FAISS search, not with the archive (bench/search_speed.py). ``scores`` still
 scores every chunk, for the whole-corpus prompt of a small archive and for the recall benches.
+
+Both take ``rows`` (ascending chunk rows: a ``qa.scope.Scope``'s articles) to consider only those:
+BM25 postings outside them are dropped by a binary search into ``rows`` and FAISS searches only
+their vectors (``dense_index.search``'s selector), so a scoped question costs what the scope
+costs, not what the archive does (bench/scope_search.py).
 """
 
 from __future__ import annotations
@@ -81,24 +86,36 @@ class Retriever:
     def fuse(self, lexical: np.ndarray, dense: np.ndarray) -> np.ndarray:
         return fuse_scores(lexical, dense, self.dense_weight)
 
-    def scores(self, query: str) -> np.ndarray:
-        """Fused score of every chunk, aligned with ``index.chunks``."""
-        return self.fuse(self.index.lexical.scores(query), self.dense_scores(query))
+    def scores(self, query: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Fused score of every chunk, aligned with ``index.chunks``; or of ``rows`` only,
+        aligned with them (each score scaled by the best among ``rows``)."""
+        if rows is None:
+            return self.fuse(self.index.lexical.scores(query), self.dense_scores(query))
+        matched, matched_scores = self.index.lexical.matches(query)
+        lexical = _lookup(matched, matched_scores, rows)
+        vector = self._vector(query)
+        dense = np.zeros(len(rows), dtype=np.float32)
+        if vector is not None and len(rows):
+            dense = self.index.dense.reconstruct_batch(rows) @ vector
+        return self.fuse(lexical, dense)
 
-    def search(self, query: str, k: int) -> list[Hit]:
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[Hit]:
         """The best ``k`` chunks by fused score, ties by row, as a stable sort of ``scores``
         orders them: after the chunks scoring above 0, the first rows (all scoring 0) in order.
 
         A chunk in neither candidate list scores at most ``bound`` (the last BM25 candidate's
         score and the last FAISS one's, fused); when the k-th candidate does not beat that, the
         lists are deepened fourfold, up to ``MAX_DEEPENING`` times the depth, so the top k is
-        the all-chunk one whenever FAISS is exact."""
+        the all-chunk one whenever FAISS is exact. With ``rows``, only those chunks compete."""
+        scope = rows
         vector = self._vector(query)
         matched, matched_scores = self.index.lexical.matches(query)
-        n = len(self.index.chunks)
+        if scope is not None:
+            matched, matched_scores = _within(matched, matched_scores, scope)
+        n = len(self.index.chunks) if scope is None else len(scope)
         depth = max(k, self.depth)
         while True:
-            found = self._candidates(vector, matched, matched_scores, depth)
+            found = self._candidates(vector, matched, matched_scores, depth, scope)
             rows, fused, dense, lexical, bound = found
             order = [j for j in np.lexsort((rows, -fused))[:k] if fused[j] > 0.0]
             kth = float(fused[order[-1]]) if len(order) == min(k, n) and order else 0.0
@@ -110,7 +127,8 @@ class Retriever:
             for j in order
         ]
         taken = {int(rows[j]) for j in order}
-        filler = (i for i in range(n) if i not in taken)
+        every = range(n) if scope is None else (int(r) for r in scope)
+        filler = (i for i in every if i not in taken)
         while len(hits) < min(k, n):
             hits.append(Hit(self.index.chunks[next(filler)], 0.0, 0.0, 0.0))
         return hits
@@ -121,18 +139,23 @@ class Retriever:
         return np.asarray(self.embedder.embed([query]), dtype=np.float32).reshape(-1)
 
     def _candidates(
-        self, vector: np.ndarray | None, matched: np.ndarray, matched_scores: np.ndarray, depth: int
+        self,
+        vector: np.ndarray | None,
+        matched: np.ndarray,
+        matched_scores: np.ndarray,
+        depth: int,
+        scope: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
         """Rows of the union of the BM25 and FAISS top-``depth``, with their fused, cosine and
         BM25 scores, and the most a chunk outside both lists can score. Each list's best scales
         it, as in ``fuse``: BM25's best is its top 1, the cosine's its FAISS top 1."""
-        n = len(self.index.chunks)
+        n = len(self.index.chunks) if scope is None else len(scope)
         lex_rows, lex_scores = top_k(matched, matched_scores, depth)
         lex_last = float(lex_scores[-1]) if len(matched) > depth else 0.0
         dense_rows = np.zeros(0, dtype=np.int64)
         dense_last = 0.0
         if vector is not None:
-            sims, found = dense_search(self.index.dense, vector, min(depth, n))
+            sims, found = dense_search(self.index.dense, vector, min(depth, n), scope)
             dense_rows = found[found >= 0].astype(np.int64)
             dense_last = max(float(sims[-1]), 0.0) if depth < n and len(dense_rows) else 0.0
         rows = np.union1d(lex_rows, dense_rows)
@@ -159,3 +182,15 @@ def _lookup(rows: np.ndarray, scores: np.ndarray, wanted: np.ndarray) -> np.ndar
     found = rows[at] == wanted
     out[found] = scores[at[found]]
     return out
+
+
+def _within(
+    rows: np.ndarray, scores: np.ndarray, scope: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``rows`` (and their ``scores``) that are in ``scope`` (ascending): a binary search
+    per row, so the cost follows the postings, not the archive."""
+    if not len(rows) or not len(scope):
+        return rows[:0], scores[:0]
+    at = np.minimum(np.searchsorted(scope, rows), len(scope) - 1)
+    keep = scope[at] == rows
+    return rows[keep], scores[keep]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from qa.article_meta import date_in_text, iso_date, split_front_matter
 from qa.chunking import ChunkingParams, chunk_article
 from qa.corpus import load_articles, read_article
+from qa.errors import FrontMatterError
 from tests.conftest import SEED_FILE
 
 FRONT = """---
@@ -58,13 +61,13 @@ def test_a_date_written_near_the_top_is_the_articles_date() -> None:
     assert iso_date("2024-02-30") == "" and iso_date("31 Desember 1999") == "1999-12-31"
 
 
-def test_bad_front_matter_is_plain_text_with_a_warning(tmp_path: Path) -> None:
+def test_bad_front_matter_is_one_clear_error(tmp_path: Path) -> None:
     text = "---\ntitle: [unclosed\n---\nIsi berita.\n"
     (tmp_path / "b.txt").write_text(text, encoding="utf-8")
-    warnings: list[str] = []
-    article = read_article(tmp_path / "b.txt", "b.txt", warnings.append)
-    assert article.body_start == 0 and "not valid YAML" in warnings[0]
+    with pytest.raises(FrontMatterError, match=r"b\.txt: its front matter is not valid YAML"):
+        read_article(tmp_path / "b.txt", "b.txt")
     assert split_front_matter("---\n- a list\n---\nx").problem
+    assert "not a date" in split_front_matter("---\ndate: kemarin\n---\nx").problem
     assert split_front_matter("no block\n---\n").body_start == 0
 
 

@@ -26,6 +26,7 @@ from qa.conversations import (
 from qa.engine import Engine
 from qa.errors import QAError
 from qa.prompting import Passage, Turn
+from qa.scope import Scope
 from tui.text import error_hint, error_message, error_title
 from tui.widgets import AnswerView
 
@@ -44,6 +45,7 @@ class AnswerJob:
     cancelled: Callable[[], bool]
     gate: threading.Lock  # one generation at a time, and not before warm-up has finished
     candidates_k: int = 5
+    scope: Scope | None = None  # the articles the question is about (None: all)
     flush_seconds: float = 0.05
     save_seconds: float = 0.5
 
@@ -69,7 +71,7 @@ class AnswerJob:
     def _generate(self) -> None:
         ex = self.exchange
         try:
-            stream = self.engine.ask(ex.question, self.history)
+            stream = self.engine.ask(ex.question, self.history, self.scope)
         except Exception as exc:
             self._failed(exc, "")
             return

@@ -45,14 +45,18 @@ from qa.conversations import (
 from qa.engine import Engine
 from qa.errors import QAError
 from qa.prompting import Turn
+from qa.scope import Scope
 from qa.untrusted import for_terminal
 from tui.answering import AnswerJob
 from tui.passage import locate
+from tui.scope_screens import ArticlesScreen, FilterScreen
 from tui.screens import ConversationsScreen, HelpScreen, PassageScreen
 from tui.text import error_hint, error_message, error_title, format_timings, plural
 from tui.widgets import AnswerView, ChatLog, QuestionView, SourcesPanel, StatusLine, TimingFormatter
 
 log = logging.getLogger("tui")
+# How often the app looks for an index version written by another process (`qa index --watch`).
+INDEX_CHECK_S = 2.0
 
 WELCOME = Text.assemble(
     "Ask a question about the indexed news articles and press Enter, for example:\n\n",
@@ -110,6 +114,7 @@ class QAApp(App[int]):
         Binding("ctrl+r", "reindex", "Reindex"),
         Binding("f1", "help", "Help"),
         Binding("f2", "toggle_sources", "Sources", show=False),
+        Binding("f3", "pick_article", "Article", show=False),
         Binding("ctrl+up", "select_answer(-1)", "Previous answer", show=False),
         Binding("ctrl+down", "select_answer(1)", "Next answer", show=False),
         Binding("pageup", "scroll_chat(-1)", "Scroll up", show=False),
@@ -145,6 +150,7 @@ class QAApp(App[int]):
         self._warmed = threading.Event()  # warm-up finished (well or not)
         self._busy = 0
         self._busy_changed = threading.Condition()
+        self.scope: Scope | None = None  # the articles questions are about (None: all)
 
     # ------------------------------------------------------------ untrusted text
 
@@ -181,6 +187,7 @@ class QAApp(App[int]):
         question.focus()
         self.query_one("#reindex-progress").display = False
         self._warm_up()
+        self.set_interval(INDEX_CHECK_S, self._check_index_version)
 
     def _open_store(self) -> ConversationStore:
         try:
@@ -297,6 +304,7 @@ class QAApp(App[int]):
                 cancelled=lambda: worker.is_cancelled,
                 gate=self._model_gate,
                 candidates_k=self.settings.k,
+                scope=self.scope,
             ).run()
 
     @work(thread=True, exclusive=True, group="reindex", exit_on_error=False)
@@ -318,6 +326,53 @@ class QAApp(App[int]):
             self.post_message(ReindexFinished(report.summary()))
             with self._model_gate:
                 self._prepare(translate=True)  # new articles get their English reading
+
+    def _check_index_version(self) -> None:
+        """Another process (``qa index --watch``) replaced the index: say so, load it."""
+        if self._reindexing or not self.warmed_up:
+            return
+        try:
+            version = self.engine.newer_index()
+        except Exception:  # a pointer being replaced: the next check reads it whole
+            return
+        if version is not None:
+            self.notify("a new index version was written; loading it", title="Index updated")
+            self._reload_index()
+
+    @work(thread=True, exclusive=True, group="reindex", exit_on_error=False)
+    def _reload_index(self) -> None:
+        with self._thread_busy(), self._model_gate:
+            self._prepare()
+
+    # ------------------------------------------------------------ scope
+
+    def set_scope(self, scope: Scope | None) -> bool:
+        """Ask later questions about ``scope``'s articles only; the engine checks it first."""
+        if scope is not None and scope.everything:
+            scope = None
+        try:
+            self.engine.scope_rows(scope)
+        except QAError as exc:
+            self.notify(str(exc), title="Cannot use that scope", severity="warning")
+            return False
+        self.scope = scope
+        self.status.scope = "" if scope is None else scope.describe()
+        return True
+
+    def action_pick_article(self) -> None:
+        try:
+            articles = self.engine.articles()
+        except QAError as exc:
+            self._notify_problem(exc)
+            return
+        self.push_screen(ArticlesScreen(articles), self._scope_chosen)
+
+    def action_filter_scope(self) -> None:
+        self.push_screen(FilterScreen(self.scope), self._scope_chosen)
+
+    def _scope_chosen(self, scope: Scope | None) -> None:
+        if scope is not None:
+            self.set_scope(scope)
 
     # ------------------------------------------------------------ status from the workers
 
@@ -654,6 +709,19 @@ class QAApp(App[int]):
         )
         yield SystemCommand(
             "Sources panel", "Show or hide the sources (F2)", self.action_toggle_sources
+        )
+        yield SystemCommand(
+            "Scope: one article",
+            "Ask about one article, picked from the indexed ones (F3)",
+            self.action_pick_article,
+        )
+        yield SystemCommand(
+            "Scope: dates and source",
+            "Ask about articles dated since/until a day, or from one source",
+            self.action_filter_scope,
+        )
+        yield SystemCommand(
+            "Scope: all articles", "Ask about every article again", lambda: self.set_scope(None)
         )
         yield SystemCommand("Help", "Keys and tips (F1)", self.action_help)
 

@@ -33,6 +33,7 @@ The footer shows the main ones; Ctrl+P lists every command.
 - **PgUp / PgDn**: scroll the conversation
 - **Tab**: move between the question box and the sources (Enter opens a source)
 - **Ctrl+R**: update the index after adding files to the seeds folder
+- **F3**: ask about one article, picked from the indexed ones (Ctrl+P: scope by dates or source)
 - **F2**: show or hide the sources panel
 - **Ctrl+P**: command palette: themes (light and dark), rebuild the index, …
 - **F1**: this help · **Ctrl+Q**: quit

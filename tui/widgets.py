@@ -319,6 +319,7 @@ class StatusLine(Static):
     model = reactive("loading model…")
     index = reactive("loading index…")
     state = reactive("starting")
+    scope = reactive("")  # what questions are about, when not every article
 
     def render(self) -> Text:
         line = self._line(self.model)
@@ -333,6 +334,10 @@ class StatusLine(Static):
         line.append("  │  ", style="dim")
         line.append("index ", style="dim")
         line.append(self.index)
+        if self.scope:
+            line.append("  │  ", style="dim")
+            line.append("scope ", style="dim")
+            line.append(self.scope, style="bold")
         line.append("  │  ", style="dim")
         line.append(self.state, style="bold")
         return line
