@@ -39,7 +39,7 @@ def answer_chunks(items: Sequence[EvalItem], chunks: Sequence[Chunk]) -> np.ndar
 
 def question_scores(engine: Engine, queries: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """[question, chunk] BM25 and cosine scores, each computed once for every weight to fuse."""
-    retriever = engine._load().retriever
+    retriever = engine.retriever
     lexical = np.stack([retriever.index.lexical.scores(q) for q in queries])
     dense = engine.embedder.embed(list(queries)) @ retriever.index.vectors().T
     return lexical, dense

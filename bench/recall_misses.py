@@ -36,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
 
     engine = Engine(load_settings(index_dir=args.index))
-    retriever = engine._load().retriever
+    retriever = engine.retriever
     chunks = retriever.index.chunks
     items = [i for i in load_items(args.file) if not i.unanswerable and (i.doc or i.evidence)]
     lexical, dense = question_scores(engine, [i.question for i in items])

@@ -35,7 +35,7 @@ def main() -> None:
     args = parser.parse_args()
 
     engine = Engine(load_settings(index_dir=args.index))
-    retriever = engine._load().retriever
+    retriever = engine.retriever
     chunks = retriever.index.chunks
     items = [i for i in load_items(args.file) if not i.unanswerable and (i.doc or i.evidence)]
     started = time.perf_counter()

@@ -202,7 +202,7 @@ def compare(index_dir: Path, questions: Path, depths: Sequence[int]) -> None:
     from qa.evaluation import load_items
 
     engine = Engine(load_settings(index_dir=index_dir))
-    retriever = engine._load().retriever
+    retriever = engine.retriever
     chunks = retriever.index.chunks
     items = [i for i in load_items(questions) if not i.unanswerable and (i.doc or i.evidence)]
     queries = list(dict.fromkeys(i.question for i in items))

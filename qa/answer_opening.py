@@ -94,7 +94,7 @@ _ASKS_WHO_IS = re.compile(_LEAD + r"(?:siapa|siapakah)\s+(?P<body>(?!nama\b)\w.*
 
 def naming_opening(question: str, language: str) -> str | None:
     """The opening of a second try at "Siapa (yang) ...?" when the first answer named no one
-    (``qa.restatement.names_no_one``): the question as a statement up to the name.
+    (``qa.checks.restatement.names_no_one``): the question as a statement up to the name.
 
     Not a first opening: on every "Siapa yang" question it gained as many answers as it lost
     (row 44), but the answers it is given to here have already lost (rows 49-50).

@@ -28,7 +28,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from qa.answer_shape import MONTH_NAMES
+from qa.vocabulary import MONTH_NAMES
 
 FRONT_MATTER_KEYS = ("title", "date", "source", "author", "url")
 _FENCE = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -147,3 +147,14 @@ def article_meta(fields: dict[str, str], body: str, modified: float | None) -> A
         url=fields.get("url", ""),
         date_from=date_from if date else "",
     )
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What an article says about itself: the title line, the byline or front-matter fields."""
+
+    title: str = ""
+    author: str = ""
+    date: str = ""  # ISO, only when the article or its front matter gives it (not a file's date)
+    source: str = ""
+    url: str = ""

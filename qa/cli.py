@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
         "questions over corpora too large for the prompt)",
     )
     p_eval.add_argument("--details", type=Path, help="write one JSON line per item to this file")
+    p_eval.add_argument(
+        "--disable-checks",
+        metavar="NAME,NAME",
+        help="answer checks to switch off, e.g. rewrite.dates,refuse.shape "
+        "(env QA_DISABLE_CHECKS; the names are in qa/checks/__init__.py)",
+    )
 
     p_models = sub.add_parser("models", help="assemble and verify the bundled models")
     p_models.add_argument("--model", help="default, fast, or a GGUF path (default: both bundled)")
@@ -161,6 +167,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         embedder=getattr(args, "embedder", None),
         model=getattr(args, "model", None),
         k=getattr(args, "k", None),
+        disable_checks=getattr(args, "disable_checks", None),
     )
 
 
@@ -340,13 +347,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 json_text(_with_scope(_with_article_meta(stream.answer.as_json(), engine), scope))
             )
             return 0
-        shown = []
-        for text in stream:
-            shown.append(text)
-            _out(text, end="")
-        # After a blank line the stream starts again: a second try, or the answer put back
-        # into the question's language (``AnswerStream``); what follows it is what was replaced.
-        final, streamed = stream.answer.answer, "".join(shown).split("\n\n")[-1].strip()
+        shown: list[str] = []  # what was streamed since the last replacement
+        for event in stream:
+            if isinstance(event, str):
+                shown.append(event)
+                _out(event, end="")
+            else:  # a second try, or the answer put into the question's language, follows
+                shown = []
+                _out("\n")
+        final, streamed = stream.answer.answer, "".join(shown).strip()
         if final.startswith(streamed):
             _out(final[len(streamed) :])  # e.g. a citation added after checking the evidence
         else:
@@ -480,7 +489,9 @@ def cmd_tui(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from qa import evaluation
+    from qa.checks import disabled_checks
 
+    disabled_checks(settings.disable_checks)  # an unknown name fails before any work
     items = (
         evaluation.load_items(args.file)[: args.limit]
         if args.limit
@@ -501,6 +512,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                 "retrieved": result.retrieved,
                 "answer": result.answer,
                 "ttft_ms": round(result.ttft_ms, 1),
+                "checks": [c.as_json() for c in result.checks],
             }
             mark = "ok " if result.correct else "BAD"
             _err(f"{mark} {result.item.id}: {result.answer[:100]}")

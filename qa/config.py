@@ -62,6 +62,7 @@ class Settings:
     max_article_mb: float = 5.0  # a larger file is skipped: a data dump, not an article
     context_mode: str = "auto"  # "auto": whole corpus in a cached prefix when it fits; "retrieve"
     english_reading: str = "auto"  # "auto": English questions read an English translation; "off"
+    disable_checks: str = ""  # answer checks switched off, "name,name" (qa/checks/__init__.py)
     cache_dir: Path = field(default_factory=_default_cache_dir)
     data_dir: Path = field(default_factory=_default_data_dir)
 
@@ -94,6 +95,7 @@ _ENV = {
     "max_article_mb": "QA_MAX_ARTICLE_MB",
     "context_mode": "QA_CONTEXT_MODE",
     "english_reading": "QA_ENGLISH_READING",
+    "disable_checks": "QA_DISABLE_CHECKS",
     "cache_dir": "QA_CACHE_DIR",
     "data_dir": "QA_DATA_DIR",
 }

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qa.answer import Source
 from qa.atomic import write_atomic
-from qa.engine import Source
 from qa.errors import QAError
 
 DB_NAME = "conversations.sqlite3"

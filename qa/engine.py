@@ -11,51 +11,20 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.answer_opening import answer_opening, naming_opening
-from qa.answer_shape import gives_no_time, shape_mismatch
+from qa.answer import Answer, Source, Timings
+from qa.answer_opening import answer_opening
+from qa.answer_stream import AnswerStream
 from qa.article_meta import ArticleMeta, meta_of
-from qa.attribution import (
-    Evidence,
-    abbreviations_as_written,
-    answered_where_asked,
-    asks_about_unmentioned,
-    asks_for_kind_never_mentioned,
-    asks_for_unmentioned_title,
-    counted_as_written,
-    counts_as_written,
-    dates_as_written,
-    find_evidence,
-    full_names_as_written,
-    initials_as_written,
-    names_and_numbers,
-    number_words_as_written,
-    qualifiers_as_written,
-    rejoin_numbers,
-    spellings_as_written,
-    titles_as_written,
-    unsupported_names,
-    without_unsupported_asides,
-)
-from qa.chunking import ChunkingParams, sentence_spans
+from qa.checks import AnswerContext, ArticleFacts, answered, disabled_checks
+from qa.chunking import ChunkingParams
 from qa.config import Settings
 from qa.corpus import load_articles
 from qa.embedding import Embedder, make_embedder
 from qa.errors import IndexMismatchError, InputError
-from qa.faithful import (
-    ArticleFacts,
-    article_fact,
-    fact_sentence,
-    first_line_with,
-    missing_asked_event,
-    party_in_role,
-    party_sentence,
-    polarity_conflict,
-)
 from qa.generation import Generator, LlamaGenerator
 from qa.language import question_language
 from qa.models import resolve_model
@@ -64,16 +33,13 @@ from qa.prompting import (
     Passage,
     Turn,
     build_prompt,
-    cited_claims,
     fit_passages,
-    is_refusal,
     merge_spans,
     prompt_prefix,
     rules_prefix,
     strip_citations,
     tile_chunks,
 )
-from qa.restatement import asks_for_something, names_no_one, says_question_back
 from qa.retrieval import Hit, Retriever
 from qa.scope import Scope, ScopeRows, rows_by_doc, scope_readings
 from qa.store import Index, UpdateReport, current_version_dir_or_none
@@ -90,113 +56,12 @@ from qa.translation import (
 )
 from qa.untrusted import has_control
 
-# How a second try after a refusal would refuse again in other words ("Tidak ada emiten baru").
-REFUSAL_IN_OTHER_WORDS = ("Tidak", "No")
-# Share of the answer's new words a sentence must hold to count as its evidence.
-MIN_SUPPORT = 0.3
+# What callers import from here (the answer types live in qa.answer, the stream in
+# qa.answer_stream).
+__all__ = ["Answer", "AnswerStream", "Engine", "IndexInfo", "Source", "Timings"]
+
 # Room kept free in the context for the conversation, the question and the answer.
 _RESERVED_TOKENS = 1200
-
-
-@dataclass(frozen=True)
-class Source:
-    """A passage given to the model; ``text == article[start:end]`` of ``doc``.
-
-    ``quote_start:quote_end`` (article offsets) is the sentence that supports the answer, when
-    one was found.
-    """
-
-    n: int
-    doc: str
-    title: str
-    text: str
-    start: int
-    end: int
-    score: float
-    cited: bool = False
-    quote_start: int | None = None
-    quote_end: int | None = None
-
-    @property
-    def quote(self) -> str:
-        if self.quote_start is None or self.quote_end is None:
-            return ""
-        return self.text[self.quote_start - self.start : self.quote_end - self.start]
-
-    def as_json(self) -> dict[str, object]:
-        data: dict[str, object] = {
-            "n": self.n,
-            "doc": self.doc,
-            "title": self.title,
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "score": round(self.score, 4),
-            "cited": self.cited,
-        }
-        if self.quote:
-            data["quote"] = {"text": self.quote, "start": self.quote_start, "end": self.quote_end}
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Source:
-        """The inverse of ``as_json`` (what the conversation store reads back)."""
-        quote = data.get("quote") or {}
-        return cls(
-            int(data["n"]),
-            str(data["doc"]),
-            str(data["title"]),
-            str(data["text"]),
-            int(data["start"]),
-            int(data["end"]),
-            float(data["score"]),
-            bool(data.get("cited", False)),
-            int(quote["start"]) if "start" in quote else None,
-            int(quote["end"]) if "end" in quote else None,
-        )
-
-
-@dataclass(frozen=True)
-class Timings:
-    retrieve_ms: float
-    ttft_ms: float
-    total_ms: float
-    tokens: int = 0
-
-    @property
-    def tokens_per_s(self) -> float:
-        gen_ms = self.total_ms - self.ttft_ms
-        return (self.tokens - 1) / (gen_ms / 1000) if self.tokens > 1 and gen_ms > 0 else 0.0
-
-    def as_json(self) -> dict[str, float]:
-        return {
-            "retrieve_ms": round(self.retrieve_ms, 1),
-            "ttft_ms": round(self.ttft_ms, 1),
-            "total_ms": round(self.total_ms, 1),
-        }
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    answer: str
-    sources: tuple[Source, ...]
-    timings: Timings
-    model: str
-    language: str
-    refused: bool
-    cancelled: bool = False
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "sources": [s.as_json() for s in self.sources],
-            "timings": self.timings.as_json(),
-            "model": self.model,
-            "language": self.language,
-            "refused": self.refused,
-        }
 
 
 @dataclass(frozen=True)
@@ -206,428 +71,6 @@ class IndexInfo:
     articles: int
     chunks: int
     embedder: str
-
-
-def _may_become_refusal(text: str) -> bool:
-    """Whether streamed text so far is the start of a refusal (so it is held back)."""
-    start = text.strip()
-    return is_refusal(start) or any(r.startswith(start) for r in REFUSAL.values())
-
-
-class AnswerStream:
-    """Iterate for answer text as it is generated; ``answer`` is complete once iteration ends.
-
-    ``passages`` are known before the first token, so a UI can show them while the model writes.
-    ``close()`` stops generation early (the answer is then marked cancelled).
-
-    The small model refuses questions its passages answer in other words ("Tahun ini hanya ada
-    delapan emiten baru" for "... pada tahun 2005"), while every refusal it should give is also
-    given by the grounding checks. So a refusal is held back while it is being written and, when
-    ``retry`` is given, the model is asked again without the refusal (or "Tidak"/"No") as its
-    first word; the answer it then writes is grounded like any other. An answer that only says
-    the question back ("Proses peralihan trafik ... dilaksanakan mulai 16 Januari 2006."), or
-    gives no time for "when", is retried the same way, without its first word (failing twice,
-    the first wording stays). It is not held back (most answers start by repeating the question,
-    and holding them would delay every first word), so the second try follows it on screen and
-    the final answer replaces both.
-
-    When the prompt ends with the answer's ``opening`` (``qa.answer_opening``), the model's text
-    goes on from it: the opening is shown with its first token (unless that is a refusal), and a
-    second try goes without it. A "Siapa (yang) ...?" answer that names no one (the quote said
-    back, not who said it) is tried again from the question as a statement up to the name
-    ("Yang menyebut ... adalah"), which the small model then fills.
-    """
-
-    def __init__(
-        self,
-        question: str,
-        language: str,
-        passages: list[Passage],
-        fallback: list[Passage],
-        tokens: Iterator[str],
-        model: str,
-        started: float,
-        retrieve_ms: float,
-        readings: Sequence[Reading] = (),
-        retry: Callable[[Sequence[str], str | None], Iterator[str]] | None = None,
-        corpus_share: Callable[[str], float] | None = None,
-        opening: str | None = None,
-        whole_corpus: bool = False,
-        asked_as: str | None = None,
-        back: Callable[[str, str], str | None] | None = None,
-        articles_language: str = "id",
-        article_facts: Callable[[str, str], ArticleFacts] | None = None,
-    ) -> None:
-        self.question = question
-        self._article_facts = article_facts  # (doc, title) -> what the article says of itself
-        self._asked_as = asked_as or question  # as the user wrote it; ``question`` is as read
-        self._back = back  # the answer into the user's language, when it was read in another
-        self._articles_language = articles_language
-        self.language = language
-        self.passages = passages
-        self._fallback = fallback
-        self._tokens = tokens
-        self._model = model
-        self._started = started
-        self._retrieve_ms = retrieve_ms
-        self._readings = {r.passage.n: r for r in readings}
-        self._retry = retry
-        self._corpus_share = corpus_share  # how much of the corpus mentions a word
-        self._opening = opening  # the answer's first words, in the prompt already
-        self._whole_corpus = whole_corpus  # the passages are every article, not a search's best
-        self._asks = asks_for_something(question)
-        self._read_text: str | None = None  # what the model read, joined once when needed
-        self._parts: list[str] = []
-        self._first: float | None = None
-        self._answer: Answer | None = None
-        self._cancelled = False
-
-    def __iter__(self) -> Iterator[str]:
-        try:
-            held: list[str] = []  # the start of what may be a refusal, not shown yet
-            for text in self._tokens:
-                held.append(text)
-                holding = self._retry is not None and not self._parts
-                if holding and _may_become_refusal("".join(held)):
-                    continue
-                yield from self._shown(held)
-                held = []
-            avoid = None
-            if self._retry is not None and not self._cancelled:
-                avoid = self._avoid("".join(self._parts), "".join(held))
-            if avoid is None or self._retry is None:
-                yield from self._shown(held)
-            else:
-                first_try = self._parts
-                if first_try:
-                    yield "\n\n"  # what was shown is replaced by the final answer
-                avoid, opening = avoid
-                self._parts, self._tokens = [], self._retry(avoid, opening)
-                self._opening = opening  # the second try starts afresh, or from a new opening
-                for text in self._tokens:
-                    yield from self._shown([text])
-                if first_try and self._answers_nothing("".join(self._parts)):
-                    # Failed twice: the first, unconstrained wording stays. Not a refusal: the
-                    # model found the passage it cites, so "the articles do not say" may be false.
-                    self._parts = first_try
-            if self._back is not None and not self._cancelled:
-                yield from self._put_back(self._back)
-        finally:
-            self._finish()
-
-    def _put_back(self, back: Callable[[str, str], str | None]) -> Iterator[str]:
-        """The checked answer in the language it was asked in, replacing what was shown. When
-        the translation loses a name or number, the checked answer stays as it was read."""
-        self._finish()
-        read = self.answer
-        if read.refused:
-            text: str | None = REFUSAL["id"]
-        else:
-            text = back(read.answer, self._joined_read()) if read.answer else None
-        if text is None:
-            self._answer = replace(read, question=self._asked_as)
-            return
-        yield "\n\n"
-        yield text
-        total = (time.perf_counter() - self._started) * 1000
-        self._answer = replace(
-            read,
-            question=self._asked_as,
-            answer=text,
-            language="id",
-            timings=replace(read.timings, total_ms=total),
-        )
-
-    def _answers_nothing(self, text: str) -> bool:
-        """Whether the answer only says the question back, places nothing in time for a *when*
-        question or names no one for a *who* question: worth a second try. Not an answer of the
-        wrong shape (a date for "how many"): that is refused, as a second try then guesses (seed
-        s068, s070)."""
-        answered = strip_citations(text)
-        if self._asks and says_question_back(self.question, text):
-            return True
-        if answered and gives_no_time(self.question, answered):
-            return True
-        return self._names_no_one(text)
-
-    def _avoid(self, shown: str, held: str) -> tuple[list[str], str | None] | None:
-        """The first words a second try must not start with and the opening it goes on from,
-        or None when no second try."""
-        refusals = [*REFUSAL.values(), *REFUSAL_IN_OTHER_WORDS]
-        if not shown and is_refusal(held):
-            return refusals, None
-        if not self._answers_nothing(shown + held):
-            return None
-        opening = naming_opening(self.question, self.language)  # a regex: cheap, so first
-        if opening and self._names_no_one(shown + held):
-            return refusals, opening  # "Penggabungan ... ancaman" -> "Yang menyebut ... adalah"
-        first = strip_citations(shown + held).split()[:1]
-        return [*first, *refusals], None
-
-    def _names_no_one(self, text: str) -> bool:
-        answered = strip_citations(text)
-        if not answered or is_refusal(answered):
-            return False
-        return names_no_one(self.question, answered, self._joined_read())
-
-    def _joined_read(self) -> str:
-        """What the model read, as one text (joined once, when first needed)."""
-        if self._read_text is None:
-            self._read_text = "\n".join(p.text for p in self._read())
-        return self._read_text
-
-    def _shown(self, texts: list[str]) -> Iterator[str]:
-        for text in texts:
-            if self._first is None:
-                self._first = time.perf_counter()
-            if not self._parts:
-                text = text.lstrip()
-                if not text:
-                    continue  # a lone space: Qwen writes " 67P" as " ", "6", "7", "P"
-                if self._opening and not is_refusal("".join(texts)):
-                    # "adalah" + "Easley", "Babelpos" + '"a potential threat."', not + "."
-                    gap = "" if text[:1] in ".,;:!?)]}" else " "
-                    text = self._opening + gap + text
-            self._parts.append(text)
-            yield text
-
-    def close(self) -> None:
-        """Cancel: stop the model at the next token."""
-        self._cancelled = True
-        close = getattr(self._tokens, "close", None)
-        if close is not None:
-            close()
-        self._finish()
-
-    @property
-    def written(self) -> str:
-        """The model's text as it wrote it (its final try, the opening included), before the
-        answer rewrites and grounding checks: what ``bench/answer_replay.py`` feeds back to
-        measure a change to those without the model."""
-        return "".join(self._parts)
-
-    @property
-    def answer(self) -> Answer:
-        if self._answer is None:
-            for _ in self:
-                pass
-        assert self._answer is not None
-        return self._answer
-
-    def _finish(self) -> None:
-        if self._answer is not None:
-            return
-        end = time.perf_counter()
-        first = self._first if self._first is not None else end
-        read = self._read()
-        text = initials_as_written(rejoin_numbers("".join(self._parts).strip(), read), read)
-        text = dates_as_written(text, [*read, *self._readings_originals()], self.question)
-        text = full_names_as_written(text, read, self.question)
-        text = number_words_as_written(text, read, self.language)
-        if self.language == "id":  # English names are fuzzy
-            text = qualifiers_as_written(text, read)
-            text = counted_as_written(counts_as_written(text, read), read, self.question)
-            text = without_unsupported_asides(text, read, self.question)
-            text = abbreviations_as_written(text, read)
-            text = titles_as_written(spellings_as_written(text, read), read)
-        text, sources, refused = self._ground(text, read)
-        self._answer = Answer(
-            question=self._asked_as,
-            answer=text,
-            sources=sources,
-            timings=Timings(
-                retrieve_ms=self._retrieve_ms,
-                ttft_ms=(first - self._started) * 1000,
-                total_ms=(end - self._started) * 1000,
-                tokens=len(self._parts),
-            ),
-            model=self._model,
-            language=self.language,
-            refused=refused,
-            cancelled=self._cancelled,
-        )
-
-    def _ground(self, text: str, read: list[Passage]) -> tuple[str, tuple[Source, ...], bool]:
-        """Check the answer against the passages as the model ``read`` them: keep supported
-        citations, add a missing one, and turn an answer built on names the passages never
-        mention into a refusal."""
-        if not self._cancelled and (about := self._about_the_article()) is not None:
-            return about  # issue 37: the byline, not a name from the story
-        if is_refusal(text):
-            return text, (), True
-        if not text or self._cancelled:
-            return text, (), False
-        # The shape asked for is the user's question's: a translation may change it ("Jumlah
-        # negara ... kini bagaimana dibandingkan dulu?" read as "How many countries ...?").
-        if shape_mismatch(self._asked_as, strip_citations(text)):
-            return REFUSAL[self.language], (), True  # a nearby fact, not the one asked for
-        everything_read = [*read, *self._readings_originals()]
-        fuzzy, share = self.language == "en", self._corpus_share
-        if asks_about_unmentioned(
-            self.question, everything_read, fuzzy=fuzzy, corpus_share=share
-        ) and not answered_where_asked(text, self.question, everything_read):
-            return REFUSAL[self.language], (), True  # the passages are about something else
-        own_words = self.language == "id" or self._articles_language == "en"
-        if own_words and asks_for_unmentioned_title(self.question, everything_read, self.language):
-            return REFUSAL[self.language], (), True  # whoever is named holds another role
-        if self._whole_corpus and asks_for_kind_never_mentioned(
-            self.question, self.language, everything_read
-        ):
-            return REFUSAL[self.language], (), True  # what is named is of another kind
-        evidence = find_evidence(text, self.question, read)
-        supported, unsupported = unsupported_names(
-            text, everything_read, fuzzy=fuzzy, question=self.question, corpus_share=share
-        )
-        if self.language == "en":
-            # English answers name things in English ("North Korea") that the Indonesian articles
-            # spell otherwise: refuse only when most of what the answer names is unknown.
-            ungrounded = len(unsupported) > len(supported)
-        else:
-            ungrounded = bool(unsupported)
-        if ungrounded:
-            return REFUSAL[self.language], (), True
-        by_number = {p.n: p for p in self.passages}
-        read_by_number = {p.n: p for p in read}
-
-        def support(claim: str, n: int) -> Evidence | None:
-            """The evidence in passage n for a claim: enough of its words and all its numbers."""
-            numbers = [w for w in names_and_numbers(claim) if w[0].isdigit()]
-            texts = (by_number[n].text, read_by_number[n].text)
-            if not all(any(x in t for t in texts) for x in numbers):
-                return None
-            found = find_evidence(claim, self.question, [read_by_number[n]])
-            if not found or found[0].score < MIN_SUPPORT:
-                return None
-            return self._in_article(found[0])
-
-        given: list[int] = []
-        quotes: dict[int, Evidence] = {}
-        for n, claim in cited_claims(text):
-            if n in by_number and n not in quotes and (found := support(claim, n)):
-                given.append(n)
-                quotes[n] = found
-        if not given:  # no (valid) citation: cite the passage that best supports the answer
-            for candidate in evidence:
-                if found := support(text, candidate.n):
-                    given, quotes[candidate.n] = [candidate.n], found
-                    text = f"{strip_citations(text)} [{candidate.n}]"
-                    break
-        if given:
-            chosen = [(by_number[n], quotes.get(n)) for n in given]
-        else:
-            chosen = [(p, None) for p in self._fallback]
-        sources = tuple(
-            Source(
-                p.n,
-                p.doc,
-                p.title,
-                p.text,
-                p.start,
-                p.end,
-                p.score,
-                cited=bool(given),
-                quote_start=e.start if e else None,
-                quote_end=e.end if e else None,
-            )
-            for p, e in chosen
-        )
-        return self._faithful(text, sources)
-
-    def _faithful(
-        self, text: str, sources: tuple[Source, ...]
-    ) -> tuple[str, tuple[Source, ...], bool]:
-        """Hold a grounded answer to what its cited sentence says (issue 37): the asked event
-        must be in it, the asked party must be the one it names, its polarity must be its own."""
-        cited = [s for s in sources if s.cited and s.quote]
-        if not cited:
-            return text, sources, False
-        asked = self._asked_as
-        quotes = [s.quote for s in cited]
-        if missing_asked_event(asked, quotes) or missing_asked_event(self.question, quotes):
-            return REFUSAL[self.language], (), True
-        first = cited[0]
-        claim = strip_citations(text)
-        if (party := self._party_asked(claim)) is not None:
-            return party
-        if polarity_conflict(asked, claim, first.quote):
-            if self.language != "id":
-                return REFUSAL[self.language], (), True
-            return f"{' '.join(first.quote.split())} [{first.n}]", sources, False
-        return text, sources, False
-
-    def _party_asked(self, claim: str) -> tuple[str, tuple[Source, ...], bool] | None:
-        """For "kepada siapa"/"to whom": the party the sentence fitting the question names in
-        that role, cited, when the answer names another one."""
-        sentences = {
-            p.text[span.start : span.end]: (p, span)
-            for p in self.passages
-            for span in sentence_spans(p.text)
-        }
-        found = party_sentence(self._asked_as, sentences)
-        if found is None or party_in_role(self._asked_as, claim, found[0]) is None:
-            return None
-        sentence, party = found
-        p, span = sentences[sentence]
-        source = Source(
-            p.n,
-            p.doc,
-            p.title,
-            p.text,
-            p.start,
-            p.end,
-            p.score,
-            cited=True,
-            quote_start=p.start + span.start,
-            quote_end=p.start + span.end,
-        )
-        return f"{party} [{p.n}]", (source,), False
-
-    def _about_the_article(self) -> tuple[str, tuple[Source, ...], bool] | None:
-        """The answer to a question about the article itself (its author, title, date, source,
-        address), from the article's own metadata; None for a question about the story."""
-        if self._article_facts is None or not self.passages:
-            return None
-        top = max(self.passages, key=lambda p: p.score)
-        asked = article_fact(self._asked_as, self._article_facts(top.doc, top.title))
-        if asked is None:
-            return None
-        fact, value = asked
-        if not value:
-            return REFUSAL[self.language], (), True
-        answer = fact_sentence(fact, value, self.language)
-        for p in self.passages:
-            if p.doc == top.doc and (at := first_line_with(p.text, value)) is not None:
-                source = Source(
-                    p.n,
-                    p.doc,
-                    p.title,
-                    p.text,
-                    p.start,
-                    p.end,
-                    p.score,
-                    cited=True,
-                    quote_start=p.start + at,
-                    quote_end=p.start + at + len(value),
-                )
-                return f"{answer} [{p.n}]", (source,), False
-        return answer, (), False
-
-    def _read(self) -> list[Passage]:
-        """The passages as the model read them (the English reading, if it had one)."""
-        return [
-            self._readings[p.n].as_passage() if p.n in self._readings else p for p in self.passages
-        ]
-
-    def _readings_originals(self) -> list[Passage]:
-        return [r.passage for r in self._readings.values()]
-
-    def _in_article(self, evidence: Evidence) -> Evidence:
-        """Evidence found in an English reading, moved to the original sentences it renders."""
-        reading = self._readings.get(evidence.n)
-        if reading is None:
-            return evidence
-        start, end = reading.to_article(evidence.start, evidence.end)
-        return Evidence(evidence.n, start, end, evidence.score)
 
 
 @dataclass
@@ -739,6 +182,21 @@ class Engine:
         meta = self.article_meta(doc)
         date = meta.date if meta.date_from != "file" else ""
         return ArticleFacts(title, meta.author, date, meta.source, meta.url)
+
+    @property
+    def index(self) -> Index:
+        """The loaded index (loaded once): its chunks, manifest and BM25 (``lexical.share``)."""
+        return self._load().index
+
+    @property
+    def retriever(self) -> Retriever:
+        """The hybrid retriever over the loaded index, as ``ask`` uses it (bench scripts measure
+        it on its own)."""
+        return self._load().retriever
+
+    def whole_corpus(self) -> bool:
+        """Whether every passage sits in the prompt (a small archive), not a search's best."""
+        return self._corpus_passages(self._load()) is not None
 
     def newer_index(self) -> str | None:
         """The version ``qa index`` (or ``--watch``) made since this engine loaded its index,
@@ -1073,6 +531,7 @@ class Engine:
                 started,
                 retrieve_ms,
                 article_facts=self.article_facts,
+                disabled_checks=disabled_checks(self.settings.disable_checks),
             )
         readings = self._english(loaded) if language == "en" else None
         if readings and scoped is not None:
@@ -1117,22 +576,24 @@ class Engine:
             asked_as=asked_as,
             back=back,
             articles_language="id" if self._indonesian(loaded) else "en",
+            disabled_checks=disabled_checks(self.settings.disable_checks),
             article_facts=self.article_facts,
         )
 
     def _about_the_article(self, question: str, passages: list[Passage]) -> str | None:
         """The answer to a question about the top article itself (its author, title, date,
         source, address) or the refusal when it does not say; None for a question about the
-        story. ``AnswerStream`` cites the line it was read from."""
-        if not passages:
-            return None
-        top = max(passages, key=lambda p: p.score)
-        asked = article_fact(question, self.article_facts(top.doc, top.title))
-        if asked is None:
-            return None
-        fact, value = asked
+        story (the ``answer`` phase of ``qa.checks``). ``AnswerStream`` cites the line it was
+        read from."""
         language = question_language(question)
-        return fact_sentence(fact, value, language) if value else REFUSAL[language]
+        context = AnswerContext(
+            question, language, tuple(passages), {}, article_facts=self.article_facts
+        )
+        found = answered(context, disabled_checks(self.settings.disable_checks))
+        if found is None:
+            return None
+        cited = found[1]
+        return strip_citations(cited.text) if cited else REFUSAL[language]
 
     def _summary(
         self, loaded: _Loaded, question: str, scoped: ScopeRows | None, started: float
@@ -1161,6 +622,7 @@ class Engine:
             (time.perf_counter() - started) * 1000,
             corpus_share=loaded.index.lexical.share,
             articles_language="id" if self._indonesian(loaded) else "en",
+            disabled_checks=disabled_checks(self.settings.disable_checks),
         )
 
     def _reads_in_english(self, loaded: _Loaded) -> bool:

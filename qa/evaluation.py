@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.engine import Answer, Engine
+from qa.answer import Answer, CheckFiring
+from qa.engine import Engine
 from qa.errors import InputError
 from qa.language import question_language
 from qa.prompting import Turn
@@ -47,6 +48,7 @@ class EvalResult:
     cited_supporting: int  # cited sources that contain an answer string or the evidence
     ttft_ms: float
     total_ms: float
+    checks: tuple[CheckFiring, ...] = ()  # the answer checks that changed the answer
 
 
 def load_items(path: Path) -> list[EvalItem]:
@@ -146,6 +148,7 @@ def score_answer(item: EvalItem, answer: Answer, retrieved: bool | None) -> Eval
         cited_supporting=len(supporting),
         ttft_ms=answer.timings.ttft_ms,
         total_ms=answer.timings.total_ms,
+        checks=answer.checks,
     )
 
 

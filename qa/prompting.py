@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from qa.chunking import Chunk, sentence_spans
 from qa.language import question_language
 from qa.untrusted import for_prompt
+from qa.vocabulary import ASKS_WHEN_OR_YEAR
 
 REFUSAL = {
     "id": "Artikel tidak menyebutkan hal itu.",
@@ -203,13 +204,10 @@ def prompt_prefix(passages: Sequence[Passage]) -> str:
     return f"{rules_prefix()}:\n\n{format_passages(passages)}<|im_end|>\n"
 
 
-_WHEN = re.compile(r"\b(kapan|kapankah|when|what year|tahun berapa)\b", re.IGNORECASE)
-
-
 def question_hint(question: str, language: str) -> str:
     """The reminder after the question: language, and for 'when' questions, ask for the date."""
     hint = LANGUAGE_HINT[language]
-    if _WHEN.search(question):
+    if ASKS_WHEN_OR_YEAR.search(question):
         hint += " " + WHEN_HINT[language]
     return hint
 

@@ -1,6 +1,6 @@
 """Near spellings of a name: across languages ("Rusia"/"Russia") and slips ("Sagianto"/"Sugianto").
 
-Its own module so that attribution and translation share it without importing each other.
+Its own module so that the answer checks and translation share it without importing each other.
 """
 
 from __future__ import annotations

@@ -25,8 +25,10 @@ from qa.atomic import remove_stale_temps, write_atomic
 from qa.chunking import sentence_spans
 from qa.generation import Generator
 from qa.language import question_language
+from qa.lexical import is_indonesian_word
 from qa.prompting import CITATION, Passage, chat_markup, strip_citations
 from qa.spelling import close_spelling
+from qa.vocabulary import GLOSSARY
 
 TRANSLATE_RULES = (
     "You translate Indonesian news text into English. Output only the translation of the "
@@ -36,69 +38,6 @@ TRANSLATE_RULES = (
 TRANSLATION_METHOD = "2"
 # A translation much longer than its sentence is the model rambling, not translating.
 _MAX_GROWTH = 3.0
-
-# Capitalised Indonesian words that English spells differently. A translation must carry each
-# name and number of its sentence (verbatim, nearly, or as listed here); otherwise the model is
-# asked again with the names spelled out, and if it still drops one, the English reading keeps
-# the Indonesian sentence. A 1.5B model otherwise turns "Korea Utara" into South Korea, "Selasa"
-# into Saturday or drops "Kongju" from a university's name.
-GLOSSARY: dict[str, tuple[str, ...]] = {
-    "utara": ("north",),
-    "selatan": ("south",),
-    "timur": ("east",),
-    "barat": ("west",),
-    "tengah": ("central", "middle"),
-    "jauh": ("far",),
-    "senin": ("monday",),
-    "selasa": ("tuesday",),
-    "rabu": ("wednesday",),
-    "kamis": ("thursday",),
-    "jumat": ("friday",),
-    "sabtu": ("saturday",),
-    "minggu": ("sunday", "week"),
-    "januari": ("january",),
-    "februari": ("february",),
-    "maret": ("march",),
-    "mei": ("may",),
-    "juni": ("june",),
-    "juli": ("july",),
-    "agustus": ("august",),
-    "oktober": ("october",),
-    "desember": ("december",),
-    "as": ("us", "u.s", "united states", "america"),
-    "amerika": ("america", "us", "u.s"),
-    "serikat": ("united", "states", "us", "u.s"),
-    "pbb": ("un", "united nations"),
-    "ktt": ("summit",),
-    "tiongkok": ("china", "chinese"),
-    "cina": ("china", "chinese"),
-    "jepang": ("japan",),
-    "jerman": ("german",),
-    "prancis": ("france", "french"),
-    "perancis": ("france", "french"),
-    "inggris": ("britain", "british", "english", "uk", "england"),
-    "belanda": ("netherlands", "dutch"),
-    "mesir": ("egypt",),
-    "moskow": ("moscow",),
-    "haag": ("hague",),
-    "den": ("the", "den"),
-    "presiden": ("president",),
-    "menteri": ("minister",),
-    "perdana": ("prime",),
-    "universitas": ("university",),
-    "nasional": ("national",),
-    "internasional": ("international",),
-    "pengadilan": ("court",),
-    "kriminal": ("criminal",),
-    "mahkamah": ("court",),
-    "perang": ("war",),
-    "dunia": ("world",),
-    "lapangan": ("square", "field"),
-    "kosmodrom": ("cosmodrome", "cosmodrom"),
-    "kementerian": ("ministry",),
-    "partai": ("party",),
-}
-
 
 # Words a translation must render, not keep: kept as they are, they leave the sentence half in
 # the other language ("Korea Utara" in an English question, "North Korea" in an Indonesian answer).
@@ -410,8 +349,6 @@ def question_in_english(generator: Generator, question: str) -> str | None:
     Indonesian question over English text right half as often as the same question put into
     English first (bench/QUALITY.md, rows 58c and 58e). None when the translation loses a name
     or number, or is not English."""
-    from qa.lexical import is_indonesian_word
-
     return _faithful(
         generator,
         TO_ENGLISH_RULES,
@@ -430,8 +367,6 @@ def answer_in_indonesian(generator: Generator, answer: str, passages: str) -> st
 
     The answer's first word is a name to keep when the ``passages`` it was read from write it
     capitalised inside a sentence ("Putin last visited ...", not "Many other countries ...")."""
-    from qa.lexical import is_indonesian_word
-
     text = strip_citations(answer)
     marks = list(dict.fromkeys(m.strip() for m in re.findall(CITATION, answer)))
     if not text:

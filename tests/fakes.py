@@ -9,11 +9,14 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
-from qa.prompting import REFUSAL
+from qa.answer import Replaced
+from qa.checks import AnswerContext
+from qa.prompting import REFUSAL, Passage
 from qa.translation import (
     QUESTION_RULES,
     TO_ENGLISH_RULES,
@@ -48,6 +51,18 @@ def fake_question_translation(question: str) -> str:
     """English words of the dictionary swapped back into Indonesian."""
     back = {en: id_ for id_, en in FAKE_DICTIONARY.items() if " " not in en}
     return " ".join(back.get(w.lower().strip("?"), w) for w in question.split())
+
+
+def as_shown(events: Iterable[str | Replaced]) -> str:
+    """An answer stream as a terminal shows it: a blank line where what follows replaces it."""
+    return "".join("\n\n" if isinstance(e, Replaced) else e for e in events)
+
+
+def context(
+    question: str, passages: Sequence[Passage], language: str = "id", **more: Any
+) -> AnswerContext:
+    """What an answer check sees of an answer over these passages (read as they are)."""
+    return AnswerContext(question, language, tuple(passages), {}, **more)
 
 
 class FakeEmbedder:
@@ -163,6 +178,30 @@ class EchoingGenerator(ReluctantGenerator):
         self.prompts.append(prompt)
         words = self.first.split(" ")
         yield from [w if i == 0 else " " + w for i, w in enumerate(words)]
+
+
+class ScriptedGenerator(FakeGenerator):
+    """Replays scripted replies in order, one per answer it is asked for (a first try, then a
+    second try), like simonw/llm's ``MockModel.enqueue``: a test says what the model writes,
+    not how a prompt is parsed. Records the prompts and the first words a second try avoided."""
+
+    def __init__(self, *replies: str) -> None:
+        super().__init__()
+        self.queue: list[str] = list(replies)
+        self.avoided: list[list[str]] = []
+
+    def enqueue(self, *replies: str) -> ScriptedGenerator:
+        self.queue.extend(replies)
+        return self
+
+    def _compose(self, prompt: str) -> str:
+        if not self.queue:
+            raise AssertionError("the model was asked for more answers than were scripted")
+        return self.queue.pop(0)
+
+    def stream_avoiding(self, prompt: str, max_tokens: int, first_words):
+        self.avoided.append(list(first_words))
+        return self.stream(prompt, max_tokens)
 
 
 _TRANSLATION_RULES = (TO_ENGLISH_RULES, TO_INDONESIAN_RULES)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO, SEED_FILE
+from tests.fakes import as_shown
 
 pytestmark = pytest.mark.e2e
 ARTICLE = SEED_FILE.read_text(encoding="utf-8")
@@ -335,7 +336,7 @@ def test_a_refusal_of_what_the_passage_says_in_other_words_is_asked_again(
 
     generator.stream_avoiding = recorded
     stream = engine.ask("Ada berapakah emiten baru di BEJ pada tahun 2005?")
-    shown = "".join(stream)
+    shown = as_shown(stream)
     answer = stream.answer
     assert second_tries, "the first try was expected to refuse"
     assert not answer.refused and "delapan" in answer.answer, answer.answer

@@ -20,7 +20,7 @@ from qa.prompting import (
 )
 from qa.translation import QUESTION_RULES
 from tests.conftest import SEED_FILE
-from tests.fakes import EchoingGenerator, FakeEmbedder, FakeGenerator, ReluctantGenerator
+from tests.fakes import EchoingGenerator, FakeEmbedder, FakeGenerator, ReluctantGenerator, as_shown
 
 ARTICLE = SEED_FILE.read_text(encoding="utf-8")
 
@@ -333,7 +333,7 @@ def test_an_answer_saying_the_question_back_is_asked_again(settings) -> None:
     engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
     engine.reindex()
     stream = engine.ask("Negara mana yang menggelar karpet merah untuk Putin?")
-    shown = "".join(stream)
+    shown = as_shown(stream)
     answer = stream.answer
     assert shown.startswith("Menggelar karpet merah untuk Putin.\n\nKorea Utara")
     assert answer.answer.startswith("Korea Utara") and not answer.refused and answer.sources
@@ -358,7 +358,7 @@ def test_a_who_answer_naming_no_one_is_asked_again_up_to_the_name(settings) -> N
     engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
     engine.reindex()
     stream = engine.ask("Siapa yang menggelar karpet merah untuk Putin?")
-    shown = "".join(stream)
+    shown = as_shown(stream)
     answer = stream.answer
     opening = "Yang menggelar karpet merah untuk Putin adalah"
     assert generator.prompts[-1].endswith(f"<|im_start|>assistant\n{opening}")
@@ -402,7 +402,7 @@ def test_a_yes_no_question_answered_by_saying_it_is_not_asked_again(settings) ->
     engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
     engine.reindex()
     stream = engine.ask("Apakah Korea Utara menggelar karpet merah untuk Putin?")
-    assert "".join(stream).startswith("Menggelar karpet")
+    assert as_shown(stream).startswith("Menggelar karpet")
     assert generator.avoided == []
 
 
@@ -438,7 +438,7 @@ def test_an_opening_keeps_its_space_when_the_first_token_is_a_lone_space(setting
     engine = Engine(settings, embedder=FakeEmbedder(), generator=SpacedGenerator())
     engine.reindex()
     stream = engine.ask("Apa nama negara yang menggelar karpet merah untuk Putin?")
-    assert "".join(stream).startswith(f"{OPENING} Korea Utara")
+    assert as_shown(stream).startswith(f"{OPENING} Korea Utara")
     assert stream.answer.answer.startswith(f"{OPENING} Korea Utara")
 
 
@@ -448,7 +448,7 @@ def test_an_opening_is_spaced_from_a_quote_but_not_from_a_full_stop(settings) ->
     for reply, shown in (('"Korea Utara" [1].', f'{OPENING} "Korea Utara"'), (". [1]", OPENING)):
         engine = Engine(settings, embedder=FakeEmbedder(), generator=FakeGenerator(reply=reply))
         engine.reindex()
-        assert "".join(engine.ask(question)).startswith(shown)
+        assert as_shown(engine.ask(question)).startswith(shown)
 
 
 def test_a_refusal_after_the_opening_is_held_back_and_asked_again_without_it(settings) -> None:
@@ -456,8 +456,20 @@ def test_a_refusal_after_the_opening_is_held_back_and_asked_again_without_it(set
     engine = Engine(settings, embedder=FakeEmbedder(), generator=generator)
     engine.reindex()
     stream = engine.ask("Apa nama negara yang menggelar karpet merah untuk Putin?")
-    shown = "".join(stream)
+    shown = as_shown(stream)
     first, second = generator.prompts
     assert first.endswith(OPENING) and second.endswith("<|im_start|>assistant\n")
     assert shown.startswith("Korea Utara") and "Artikel" not in shown and OPENING not in shown
     assert stream.answer.answer.startswith("Korea Utara") and not stream.answer.refused
+
+
+def test_bench_scripts_reach_the_index_and_retriever_through_public_properties(
+    fake_engine,
+) -> None:
+    chunks = fake_engine.index.chunks
+    assert chunks and fake_engine.index.lexical.share("Putin") > 0
+    hits = fake_engine.retriever.search("Putin Pyongyang", 3)
+    assert [h.chunk for h in hits] == [
+        h.chunk for h in fake_engine.retrieve("Putin Pyongyang", k=3)
+    ]
+    assert fake_engine.whole_corpus()

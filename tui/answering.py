@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from qa.answer import Answer, CheckFiring, Replaced, Source
 from qa.conversations import (
     CANCELLED,
     DONE,
@@ -22,7 +23,7 @@ from qa.conversations import (
     ConversationStoreError,
     Exchange,
 )
-from qa.engine import Answer, Engine, Source
+from qa.engine import Engine
 from qa.errors import QAError
 from qa.prompting import Passage, Turn
 from qa.scope import Scope
@@ -82,6 +83,8 @@ class AnswerJob:
         last_flush = last_save = time.monotonic()
         try:
             for piece in stream:
+                if isinstance(piece, Replaced):  # a second try or a translation follows
+                    piece = "\n\n"  # shown after what it replaces; the final answer replaces all
                 parts.append(piece)
                 pending.append(piece)
                 if self.cancelled():
@@ -101,15 +104,21 @@ class AnswerJob:
             return
         self._flush(pending)
         status = CANCELLED if answer.cancelled or self.cancelled() else DONE
-        self._finished(self._save_final(answer, status))
+        self._finished(self._save_final(answer, status), checks=answer.checks)
 
     def _flush(self, pending: list[str]) -> None:
         if pending:
             self.view.post_message(AnswerView.Delta(self.view, "".join(pending)))
             pending.clear()
 
-    def _finished(self, exchange: Exchange, title: str = "", hint: str = "") -> None:
-        self.view.post_message(AnswerView.Finished(self.view, exchange, title, hint))
+    def _finished(
+        self,
+        exchange: Exchange,
+        title: str = "",
+        hint: str = "",
+        checks: tuple[CheckFiring, ...] = (),
+    ) -> None:
+        self.view.post_message(AnswerView.Finished(self.view, exchange, title, hint, checks))
 
     def _failed(self, exc: Exception, partial: str) -> None:
         if not isinstance(exc, QAError):

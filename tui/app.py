@@ -533,7 +533,9 @@ class QAApp(App[int]):
             label = "Sources" if cited else "Passages read"
             self.sources.show(view.sources, f"{label} · answer {number}")
         elif view.exchange.refused:
-            self.sources.clear("The articles do not answer this question: no sources.")
+            why = next((c for c in view.checks if c.reason), None)
+            said = f" ({why.name}: {why.reason})" if why else ""
+            self.sources.clear(f"The articles do not answer this question{said}: no sources.")
         else:
             self.sources.clear("No sources for this answer.")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.answer import Source
 from qa.corpus import read_article
-from qa.engine import Source
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from qa.lexical import chunk_tokens
 from qa.store import UpdateReport
 from qa.stores.base import Progress
 from qa.stores.milvus_schema import (
+    BATCH,
     DOC_FIELDS,
     ROW_FIELDS,
     TERMS,
@@ -49,6 +50,7 @@ from qa.stores.milvus_schema import (
     milvus_term,
     read_info,
     row_doc,
+    rows,
     set_info,
     terms_collection,
     write_terms,
@@ -63,7 +65,7 @@ os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 TOKEN_ENV = "QA_MILVUS_TOKEN"
 TIMEOUT_S = 10.0  # to connect: an unreachable server fails in seconds, not minutes
-_BATCH = 512  # rows per insert and per page read
+_BATCH = BATCH  # rows per insert and per page read
 _CLIENTS: dict[tuple[str, str], Any] = {}  # (URI, token digest) -> the process's client
 _AUTH_WORDS = (
     "authenticat",
@@ -518,19 +520,6 @@ def _dimension(
     if old and live:
         return read_info(client, live).dim  # type: ignore[union-attr]
     return int(np.asarray(embedder.embed([fresh[0].text if fresh else "x"])).shape[1])
-
-
-def rows(client: Any, collection: str, fields: list[str], flt: str = "") -> Iterator[dict]:
-    """Every row of a collection (its ``fields``), page by page."""
-    client.load_collection(collection)  # a new process finds it released
-    iterator = client.query_iterator(
-        collection, batch_size=_BATCH, filter=flt, output_fields=fields
-    )
-    try:
-        while page := iterator.next():
-            yield from page
-    finally:
-        iterator.close()
 
 
 def copy_rows(client: Any, source: str, target: str, docs: set[str], counts: Counter[str]) -> int:

@@ -30,6 +30,7 @@ from qa.stores.milvus_schema import (
     milvus_term,
     row_chunk,
     row_doc,
+    rows,
     terms_collection,
 )
 from qa.stores.milvus_schema import string_list as _list
@@ -201,8 +202,6 @@ class MilvusIndex:
                 self.alias, filter="", output_fields=CHUNK_FIELDS, limit=_SAMPLE
             )
             return tuple(row_chunk(r) for r in found)
-        from qa.stores.milvus import rows
-
         found = sorted(
             rows(self.client, self.alias, [*CHUNK_FIELDS, "lexical", "vector"]),
             key=lambda r: (r["doc"], int(r["ordinal"])),

@@ -12,7 +12,7 @@ drops descriptions), so they switch with the version they describe.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -206,3 +206,17 @@ def write_terms(client: Any, version: str, counts: dict[str, int], info: Version
         client.insert(name, rows[start : start + 4096])
     client.flush(name)
     client.load_collection(name)
+
+
+BATCH = 512  # rows per insert and per page read
+
+
+def rows(client: Any, collection: str, fields: list[str], flt: str = "") -> Iterator[dict]:
+    """Every row of a collection (its ``fields``), page by page."""
+    client.load_collection(collection)  # a new process finds it released
+    iterator = client.query_iterator(collection, batch_size=BATCH, filter=flt, output_fields=fields)
+    try:
+        while page := iterator.next():
+            yield from page
+    finally:
+        iterator.close()

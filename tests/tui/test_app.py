@@ -333,3 +333,16 @@ async def test_an_answer_saying_the_question_back_is_replaced_by_the_second_try(
     saved = reopen_store().conversations()
     (exchange,) = reopen_store().exchanges(saved[0].id)
     assert exchange.answer == view.text and exchange.status == DONE
+
+
+async def test_a_refused_answer_says_which_check_refused_it(make_engine, make_app) -> None:
+    """The answer checks that changed an answer reach the UI (issue 35): a guess of the wrong
+    shape is refused, and the selected answer's panel says by which check and why."""
+    generator = FakeGenerator(reply="Putin mengunjungi Pyongyang 24 tahun lalu [1].")
+    app = make_app(make_engine(generator))
+    async with app.run_test() as pilot:
+        await ask(pilot, "Berapa hari Putin berada di Pyongyang?")
+        view = answers(app)[0]
+        assert view.exchange.refused and [c.name for c in view.checks] == ["refuse.shape"]
+        note = str(app.sources.query_one(".empty").render())
+        assert "refuse.shape" in note and "do not answer" in note

@@ -12,18 +12,20 @@ from __future__ import annotations
 import re
 
 from qa import lexical
-
-_NUMBER_WORDS = (
-    # Indonesian
-    "nol|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|belas|puluh|ratus|"
-    "ribu|juta|miliar|milyar|triliun|seratus|seribu|sejuta|semiliar|setengah|separuh|"
-    # English
-    "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|twenty|thirty|"
-    "forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|trillion|half"
+from qa.checks.registry import AnswerContext, check
+from qa.prompting import strip_citations
+from qa.vocabulary import (
+    ASKS_WHEN,
+    MEASURES,
+    MONTH_ABBREVIATIONS,
+    MONTH_NAMES,
+    NUMBER_WORDS,
+    YEAR,
 )
-_NUMBER = re.compile(rf"\d|\b(?:ke)?(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+
+_NUMBER = re.compile(rf"\d|\b(?:ke)?(?:{NUMBER_WORDS})\b", re.IGNORECASE)
 # A whole number ("2.000", "3/8") or number word, to compare an answer's with its question's.
-_WHOLE_NUMBER = re.compile(rf"\d(?:[\d.,/]*\d)?|\b(?:ke)?(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+_WHOLE_NUMBER = re.compile(rf"\d(?:[\d.,/]*\d)?|\b(?:ke)?(?:{NUMBER_WORDS})\b", re.IGNORECASE)
 
 # Units of time a count can be asked in: Indonesian word -> English stem.
 _UNITS = {
@@ -57,15 +59,7 @@ _WHICH_NUMBER = re.compile(
 )
 _COUNT = re.compile(r"\b(?:berapa(?:kah)?|how many|how much|how long|how old)\b", re.IGNORECASE)
 
-# Month names in calendar order: Indonesian, then English.
-MONTH_NAMES: tuple[tuple[str, ...], tuple[str, ...]] = (
-    ("januari", "februari", "maret", "april", "mei", "juni",
-     "juli", "agustus", "september", "oktober", "november", "desember"),
-    ("january", "february", "march", "april", "may", "june",
-     "july", "august", "september", "october", "november", "december"),
-)  # fmt: skip
-_ABBREVIATED = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
-_MONTHS = "|".join(dict.fromkeys([*MONTH_NAMES[0], *MONTH_NAMES[1], *_ABBREVIATED]))
+_MONTHS = "|".join(dict.fromkeys([*MONTH_NAMES[0], *MONTH_NAMES[1], *MONTH_ABBREVIATIONS]))
 _DATE_ASKED = re.compile(
     r"\b(?:tanggal (?:berapa|apa)(?:kah)?|what date|which date|on what date)\b",
     re.IGNORECASE,
@@ -137,11 +131,10 @@ _SPAN_WORDS = frozenset(
 # "Berapa lama(nya) …?" asks for a span of time (Indonesian has "berapa panjang" for lengths).
 _DURATION_WORDS = frozenset(["lama", "lamanya", "durasi"])
 _NUMBER_THEN_WORD = re.compile(
-    rf"(?:\b\d[\d.,]*|\b(?:{_NUMBER_WORDS})\b)(?=(?P<next>\s*[\w/]*))", re.IGNORECASE
+    rf"(?:\b\d[\d.,]*|\b(?:{NUMBER_WORDS})\b)(?=(?P<next>\s*[\w/]*))", re.IGNORECASE
 )
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\s*$", re.IGNORECASE)
 _MONTH_WORD = re.compile(rf"(?:{_MONTHS})", re.IGNORECASE)
-YEAR = re.compile(r"(?:1[89]|20)\d\d")  # a year of modern news
 _YEAR_BEFORE = re.compile(r"\b(?:tahun|year|in|pada|sejak|since|of)\s*$", re.IGNORECASE)
 
 
@@ -196,13 +189,6 @@ _COUNT_PHRASE_ID = re.compile(
     r"{0,2})",
     re.IGNORECASE,
 )
-# Units of measure and the classifiers news counts people and things in: a number followed by
-# one says what it counts ("592 orang", "80.854 meter kubik").
-MEASURES = frozenset([
-    "persen", "meter", "kilometer", "km", "sentimeter", "cm", "milimeter", "mm", "kilogram",
-    "kg", "gram", "ton", "hektar", "hektare", "ha", "liter", "derajat", "barel", "megawatt",
-    "watt", "jiwa", "unit", "kali",
-])  # fmt: skip
 # Words a count of anything may be given in: those, more classifiers and units, currencies, and
 # the words people are counted in ("480.000 warga" for "Berapa jumlah penduduk …?", f0794).
 _COUNTERS = MEASURES | frozenset([
@@ -336,7 +322,6 @@ def shape_mismatch(question: str, answer: str) -> str | None:
     return None
 
 
-_WHEN_ASKED = re.compile(r"\b(?:kapan(?:kah)?|when)\b", re.IGNORECASE)
 # Words that place something in time without a number ("setelah perang", "two weeks ago").
 _TIME_WORDS = frozenset([
     "detik", "menit", "jam", "hari", "minggu", "pekan", "bulan", "tahun", "abad", "dekade",
@@ -355,10 +340,20 @@ def gives_no_time(question: str, answer: str) -> bool:
     """Whether a *when* question's answer places nothing in time the question did not already
     ("Kapankah Belanda mengakui proklamasi 17 Agustus 1945?" -> "Belanda mengakui proklamasi
     17 Agustus 1945."): no number, month, weekday or time word of its own."""
-    if not _WHEN_ASKED.search(question):
+    if not ASKS_WHEN.search(question):
         return False
     if _numbers(answer) - _numbers(question):
         return False
     asked = set(re.findall(r"\w+", question.casefold()))
     said = set(re.findall(r"\w+", answer.casefold())) - asked
     return not said & _PLACES_IN_TIME and not _WEEKDAY.search(" ".join(said))
+
+
+# ---------------------------------------------------------------- the checks
+
+
+@check("refuse.shape", "refuse")
+def wrong_shape(ctx: AnswerContext, text: str) -> str | None:
+    """Refuse an answer of another shape than asked (a date for "how many"): a nearby fact. The
+    shape asked for is the user's question's, as a translation may change it."""
+    return shape_mismatch(ctx.user_question, strip_citations(text))

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 
-from qa.attribution import misspelling, starts_sentence
+from qa.checks.text import starts_sentence
 from qa.lexical import tokenize
 from qa.prompting import strip_citations
+from qa.spelling import misspelling
+from qa.vocabulary import ASKS_WHO
 
 # A question word: only a question that asks for something can be answered by saying it back
 # ("Apakah Putin datang?" -> "Putin datang." is a full answer).
@@ -67,7 +69,6 @@ def says_question_back(question: str, answer: str) -> bool:
     )
 
 
-_ASKS_WHO = re.compile(r"\b(?:siapa(?:kah)?|who|whom)\b", re.IGNORECASE)
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
 # Where a sentence starts in an article: after its end, or inside an opening quote.
 _SENTENCE_MARKS = (".", "!", "?", "“", '"', ":")
@@ -81,7 +82,7 @@ def names_no_one(question: str, answer: str, passages_text: str) -> bool:
     ...") without who said it. A capitalised first word is a name only if the articles also
     write it capitalised inside a sentence.
     """
-    if not _ASKS_WHO.search(question):
+    if not ASKS_WHO.search(question):
         return False
     text = strip_citations(answer)
     asked = set(_words(question))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.restatement import asks_for_something, names_no_one, says_question_back
+from qa.checks.restatement import asks_for_something, names_no_one, says_question_back
 
 
 @pytest.mark.parametrize(
