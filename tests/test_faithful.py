@@ -12,6 +12,7 @@ from qa.checks.faithful import (
     first_line_with,
     missing_asked_event,
     party_in_role,
+    party_sentence,
     polarity_conflict,
 )
 
@@ -206,3 +207,18 @@ def test_an_indonesian_numeric_date_is_an_exact_date() -> None:
     sentence = "Dukungan dideklarasikan di Institut Teknologi Bandung (ITB), Selasa (23/8)."
     assert missing_asked_event("Tanggal berapakah dukungan itu dideklarasikan?", [sentence]) is None
     assert missing_asked_event("Tanggal berapa tepatnya?", ["Harganya 350 dolar pada 2005."])
+
+
+def test_the_asked_about_party_must_be_named_outside_the_role() -> None:
+    """ "Kepada siapa Putin berterima kasih?" does not fit "... meminta komitmen kepada Putin":
+    there Putin is the one asked."""
+    sentences = ["Namun dia juga bisa meminta komitmen militer yang tegas kepada Putin."]
+    asked = "Kepada siapa Putin berterima kasih atas dukungan terhadap operasi militer khusus?"
+    assert party_sentence(asked, sentences) is None
+
+
+def test_an_uncited_clock_time_the_article_never_gives_is_refused(engine_with) -> None:
+    answer = engine_with("Putin tiba di Pyongyang pada pukul 24:00.").answer(
+        "Tepatnya pukul berapa Putin tiba di Pyongyang?"
+    )
+    assert answer.refused, answer.answer

@@ -301,7 +301,9 @@ def party_sentence(question: str, sentences: Iterable[str]) -> tuple[str, str] |
         found = _PARTY_AFTER[role].search(sentence)
         if not found or not found.group(1).strip(" ."):
             continue
-        words = _content(sentence)
+        # The asked-about party must be named outside the role: in "meminta komitmen ...
+        # kepada Putin", Putin is the one asked, not the one who thanks.
+        words = _content(sentence[: found.start()] + sentence[found.end() :])
         if names and not all(any(w.startswith(n) for w in words) for n in names):
             continue
         shared = len(wanted & words)
@@ -461,11 +463,9 @@ def about_the_article(ctx: AnswerContext, text: str) -> Cited | str | None:
 
 @check("hold.asked-event", "hold")
 def asked_event(ctx: AnswerContext, cited: Cited) -> str | None:
-    """Refuse when the question names an event or a precision the cited sentences lack: the
-    answer is a neighbouring fact."""
-    quotes = [s.quote for s in cited.quoted]
-    if not quotes:
-        return None
+    """Refuse when the question names an event or a precision the cited sentences lack (for an
+    answer citing none, all that was read): the answer is a neighbouring fact."""
+    quotes = [s.quote for s in cited.quoted] or [p.text for p in ctx.passages]
     return missing_asked_event(ctx.user_question, quotes) or missing_asked_event(
         ctx.question, quotes
     )
