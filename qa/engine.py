@@ -405,8 +405,9 @@ class Engine:
         query = self.validate_question(query)
         loaded = self._load()
         scoped = self._scoped(loaded, scope)
-        rows = None if scoped is None else scoped.rows
-        return loaded.retriever.search(query, k or self.settings.k, rows)
+        if scoped is None:
+            return loaded.retriever.search(query, k or self.settings.k)
+        return loaded.retriever.search(query, k or self.settings.k, scoped.rows, scoped.docs)
 
     def search_query(self, question: str, history: Sequence[Turn]) -> str:
         """What to retrieve with: a follow-up carries the previous question's terms along."""
@@ -461,9 +462,9 @@ class Engine:
         loaded = self._load()
         scoped = self._scoped(loaded, scope)
         query = self._query(loaded, question, history)
-        return loaded.retriever.search(
-            query, k or self.settings.k, None if scoped is None else scoped.rows
-        )
+        if scoped is None:
+            return loaded.retriever.search(query, k or self.settings.k)
+        return loaded.retriever.search(query, k or self.settings.k, scoped.rows, scoped.docs)
 
     def ask(
         self, question: str, history: Sequence[Turn] = (), scope: Scope | None = None
@@ -509,7 +510,10 @@ class Engine:
             fallback = sorted(passages, key=lambda p: -p.score)[: min(k, 3)]
         else:
             # top-k fusion, whatever the archive size
-            hits = loaded.retriever.search(query, k, None if scoped is None else scoped.rows)
+            if scoped is None:
+                hits = loaded.retriever.search(query, k)
+            else:
+                hits = loaded.retriever.search(query, k, scoped.rows, scoped.docs)
             ranked = merge_spans((hit.chunk, hit.score) for hit in hits)
             floor = self.settings.passage_floor * ranked[0].score if ranked else 0.0
             ranked = [p for p in ranked if p.score >= floor]

@@ -17,6 +17,7 @@ costs, not what the archive does (bench/scope_search.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,14 +100,21 @@ class Retriever:
             dense = self.index.dense.reconstruct_batch(rows) @ vector
         return self.fuse(lexical, dense)
 
-    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[Hit]:
+    def search(
+        self,
+        query: str,
+        k: int,
+        rows: np.ndarray | None = None,
+        docs: Sequence[str] | None = None,
+    ) -> list[Hit]:
         """The best ``k`` chunks by fused score, ties by row, as a stable sort of ``scores``
         orders them: after the chunks scoring above 0, the first rows (all scoring 0) in order.
 
         A chunk in neither candidate list scores at most ``bound`` (the last BM25 candidate's
         score and the last FAISS one's, fused); when the k-th candidate does not beat that, the
         lists are deepened fourfold, up to ``MAX_DEEPENING`` times the depth, so the top k is
-        the all-chunk one whenever FAISS is exact. With ``rows``, only those chunks compete."""
+        the all-chunk one whenever FAISS is exact. With ``rows``, only those chunks compete
+        (``docs``, their articles, is for stores that filter by article: the rows say it here)."""
         scope = rows
         vector = self._vector(query)
         matched, matched_scores = self.index.lexical.matches(query)

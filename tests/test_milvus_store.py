@@ -130,6 +130,10 @@ def test_facqa_sample_recall_matches_files_store_and_filters_by_article(
     other = questions[-1]["doc"]
     scoped = milvus.search(questions[0]["q"], 5, Scope(docs=(other,)))
     assert scoped and {h.chunk.doc for h in scoped} == {other}
+    # Above 4,096 chunks index.chunks is a sample, so the scope's article ids, not rows, filter.
+    first_row = np.array([0])
+    by_docs = searcher.search(questions[0]["q"], 5, first_row, [other])
+    assert by_docs and {h.chunk.doc for h in by_docs} == {other}
 
 
 def test_update_embeds_only_new_and_changed_articles_and_drops_removed(

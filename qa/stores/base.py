@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -20,10 +20,16 @@ Progress = Callable[[int, int], None]
 class Searcher(Protocol):
     """Ranks an index's chunks for a query (``qa.retrieval.Retriever`` for the files store).
 
-    ``rows``, when given, limits the search to those chunk rows of ``index.chunks`` (a scope's
-    articles, whole: ``qa.scope.ScopeRows``)."""
+    ``rows`` and ``docs``, when given, limit the search to a scope's articles
+    (``qa.scope.ScopeRows``): their chunk rows in ``index.chunks`` and their ids."""
 
-    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[Any]: ...
+    def search(
+        self,
+        query: str,
+        k: int,
+        rows: np.ndarray | None = None,
+        docs: Sequence[str] | None = None,
+    ) -> list[Any]: ...
 
     def scores(self, query: str, rows: np.ndarray | None = None) -> Any: ...
 

@@ -262,11 +262,19 @@ class MilvusSearcher:
         )
         return [{"id": h["id"], "score": float(h["distance"]), **h["entity"]} for h in found[0]]
 
-    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[Hit]:
-        """The best ``k`` chunks by fused score, ties in article order. With ``rows`` (a scope's
-        chunk rows, whole articles), only their articles compete: Milvus filters by article."""
-        docs = None if rows is None else {self.index.chunks[int(r)].doc for r in rows}
-        return self.search_docs(query, k, docs)
+    def search(
+        self,
+        query: str,
+        k: int,
+        rows: np.ndarray | None = None,
+        docs: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        """The best ``k`` chunks by fused score, ties in article order. A scope's ``docs`` (its
+        articles) filter in Milvus; its ``rows`` name them only when ``index.chunks`` holds every
+        chunk (above 4,096 chunks it is a sample), so ``docs`` wins when given."""
+        if docs is None and rows is not None:
+            docs = [self.index.chunks[int(r)].doc for r in rows]
+        return self.search_docs(query, k, None if docs is None else set(docs))
 
     def search_docs(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Hit]:
         """The best ``k`` chunks of ``docs`` (every article when None) by fused score."""
