@@ -7,12 +7,27 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
+# llama.cpp is built once per machine for any x86-64 CPU with AVX2, not with -march=native: a
+# native build on a CPU that reports AMX (Sapphire Rapids Xeons, as this one) segfaults in
+# ggml_backend_amx_mul_mat on the first long prompt (llama.cpp#20824); pip's own wheel cache
+# would hand such a build to every later install, so the portable wheel lives in its own folder.
+LLAMA        := llama-cpp-python==0.3.36
+WHEELS       := $(HOME)/.cache/qa-news/wheels
+LLAMA_WHEEL  := $(WHEELS)/.llama-cpp-python-0.3.36-avx2
+
 .PHONY: install run index test test-fast lint bench
 
-$(STAMP): pyproject.toml
+$(LLAMA_WHEEL):
+	test -x $(PY) || python3 -m venv $(VENV)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" FORCE_CMAKE=1 \
+		$(PY) -m pip wheel --quiet --no-cache-dir --no-deps $(LLAMA) -w $(WHEELS)
+	touch $@
+
+$(STAMP): pyproject.toml $(LLAMA_WHEEL)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[models,dev]"
+	$(PY) -m pip install --quiet --no-deps --force-reinstall $(WHEELS)/llama_cpp_python-0.3.36-*.whl
+	$(PY) -m pip install --quiet --find-links $(WHEELS) -e ".[models,dev]"
 	$(QA) models
 	touch $(STAMP)
 

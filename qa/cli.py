@@ -40,6 +40,11 @@ def _common(parser: argparse.ArgumentParser, *, seeds: bool = False) -> None:
     parser.add_argument(
         "--embedder", help="'default' or a sentence-transformers directory (QA_EMBEDDER)"
     )
+    parser.add_argument(
+        "--store",
+        help="where the index lives: files, milvus:PATH.db (Milvus Lite) or a Milvus server's "
+        "http(s):// URI (env QA_STORE; files); the server's token from QA_MILVUS_TOKEN",
+    )
 
 
 def _scope_flags(parser: argparse.ArgumentParser) -> None:
@@ -86,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--watch",
         action="store_true",
         help="then keep the index in step with the articles folder until Ctrl-C",
+    )
+    p_index.add_argument(
+        "--from-files",
+        action="store_true",
+        help="move the files index at --index into the Milvus --store, without re-embedding",
     )
 
     p_ask = sub.add_parser("ask", help="answer one question (or a batch) from the index")
@@ -147,6 +157,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return load_settings(
         seeds_dir=getattr(args, "seeds", None),
         index_dir=getattr(args, "index", None),
+        store=getattr(args, "store", None),
         embedder=getattr(args, "embedder", None),
         model=getattr(args, "model", None),
         k=getattr(args, "k", None),
@@ -195,6 +206,8 @@ def make_engine(settings: Settings) -> Engine:
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from qa.progress import progress_bar
 
+    if args.from_files:
+        return _index_from_files(args, settings)
     engine = make_engine(settings)
     with progress_bar("embedding chunks", not args.quiet) as progress:
         report = engine.reindex(
@@ -248,6 +261,20 @@ def _watch(engine: Engine) -> None:
         )
     except KeyboardInterrupt:
         stop.set()
+
+
+def _index_from_files(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.progress import progress_bar
+    from qa.stores import store_kind
+
+    if store_kind(settings.store).name == "files":
+        raise InputError("--from-files moves a files index into Milvus; add --store milvus:PATH.db")
+    from qa.stores.milvus import from_files
+
+    with progress_bar("copying chunks", not args.quiet) as progress:
+        where, articles, chunks = from_files(settings, progress)
+    _out(f"moved {articles} articles, {chunks} chunks into {for_terminal(where, one_line=True)}")
+    return 0
 
 
 def _read_batch(source: str) -> Iterator[tuple[int, Any]]:

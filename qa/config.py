@@ -37,6 +37,9 @@ class Settings:
 
     seeds_dir: Path = Path("seeds")
     index_dir: Path = Path("indexes")
+    # Where the index lives: "files" (FAISS + BM25 in index_dir), "milvus:PATH.db" (embedded
+    # Milvus Lite) or a Milvus server's http(s):// URI (qa/stores/); token: QA_MILVUS_TOKEN
+    store: str = "files"
     model: str = "default"  # "default", "fast", or a path to a GGUF file
     embedder: str = (
         "default"  # "default" (packaged all-MiniLM-L6-v2) or a sentence-transformers dir
@@ -71,6 +74,7 @@ class Settings:
 _ENV = {
     "seeds_dir": "QA_SEEDS_DIR",
     "index_dir": "QA_INDEX_DIR",
+    "store": "QA_STORE",
     "model": "QA_MODEL",
     "embedder": "QA_EMBEDDER",
     "embedder_runtime": "QA_EMBEDDER_RUNTIME",
@@ -148,6 +152,9 @@ def _validated(s: Settings) -> Settings:
         )
     if s.english_reading not in ("auto", "off"):
         raise InputError(f"english reading must be 'auto' or 'off' (got {s.english_reading!r})")
+    from qa.stores import store_kind
+
+    store_kind(s.store)  # one line naming the stores when it is none of them
     if s.n_threads < 1:
         raise InputError(f"threads must be at least 1 (got {s.n_threads}); set QA_THREADS")
     if s.n_ctx < 512:

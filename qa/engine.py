@@ -41,11 +41,21 @@ from qa.attribution import (
     unsupported_names,
     without_unsupported_asides,
 )
-from qa.chunking import ChunkingParams
+from qa.chunking import ChunkingParams, sentence_spans
 from qa.config import Settings
 from qa.corpus import load_articles
 from qa.embedding import Embedder, make_embedder
 from qa.errors import IndexMismatchError, InputError
+from qa.faithful import (
+    ArticleFacts,
+    article_fact,
+    fact_sentence,
+    first_line_with,
+    missing_asked_event,
+    party_in_role,
+    party_sentence,
+    polarity_conflict,
+)
 from qa.generation import Generator, LlamaGenerator
 from qa.language import question_language
 from qa.models import resolve_model
@@ -66,15 +76,8 @@ from qa.prompting import (
 from qa.restatement import asks_for_something, names_no_one, says_question_back
 from qa.retrieval import Hit, Retriever
 from qa.scope import Scope, ScopeRows, rows_by_doc, scope_readings
-from qa.store import (
-    Index,
-    UpdateReport,
-    current_version_dir_or_none,
-    known_files,
-    load_index,
-    states_dir,
-    update_index,
-)
+from qa.store import Index, UpdateReport, current_version_dir_or_none
+from qa.stores import open_store, store_kind
 from qa.summary import SUMMARY_TOKENS, plan_summary
 from qa.translation import (
     Reading,
@@ -253,8 +256,10 @@ class AnswerStream:
         asked_as: str | None = None,
         back: Callable[[str, str], str | None] | None = None,
         articles_language: str = "id",
+        article_facts: Callable[[str, str], ArticleFacts] | None = None,
     ) -> None:
         self.question = question
+        self._article_facts = article_facts  # (doc, title) -> what the article says of itself
         self._asked_as = asked_as or question  # as the user wrote it; ``question`` is as read
         self._back = back  # the answer into the user's language, when it was read in another
         self._articles_language = articles_language
@@ -446,6 +451,8 @@ class AnswerStream:
         """Check the answer against the passages as the model ``read`` them: keep supported
         citations, add a missing one, and turn an answer built on names the passages never
         mention into a refusal."""
+        if not self._cancelled and (about := self._about_the_article()) is not None:
+            return about  # issue 37: the byline, not a name from the story
         if is_refusal(text):
             return text, (), True
         if not text or self._cancelled:
@@ -524,7 +531,86 @@ class AnswerStream:
             )
             for p, e in chosen
         )
+        return self._faithful(text, sources)
+
+    def _faithful(
+        self, text: str, sources: tuple[Source, ...]
+    ) -> tuple[str, tuple[Source, ...], bool]:
+        """Hold a grounded answer to what its cited sentence says (issue 37): the asked event
+        must be in it, the asked party must be the one it names, its polarity must be its own."""
+        cited = [s for s in sources if s.cited and s.quote]
+        if not cited:
+            return text, sources, False
+        asked = self._asked_as
+        quotes = [s.quote for s in cited]
+        if missing_asked_event(asked, quotes) or missing_asked_event(self.question, quotes):
+            return REFUSAL[self.language], (), True
+        first = cited[0]
+        claim = strip_citations(text)
+        if (party := self._party_asked(claim)) is not None:
+            return party
+        if polarity_conflict(asked, claim, first.quote):
+            if self.language != "id":
+                return REFUSAL[self.language], (), True
+            return f"{' '.join(first.quote.split())} [{first.n}]", sources, False
         return text, sources, False
+
+    def _party_asked(self, claim: str) -> tuple[str, tuple[Source, ...], bool] | None:
+        """For "kepada siapa"/"to whom": the party the sentence fitting the question names in
+        that role, cited, when the answer names another one."""
+        sentences = {
+            p.text[span.start : span.end]: (p, span)
+            for p in self.passages
+            for span in sentence_spans(p.text)
+        }
+        found = party_sentence(self._asked_as, sentences)
+        if found is None or party_in_role(self._asked_as, claim, found[0]) is None:
+            return None
+        sentence, party = found
+        p, span = sentences[sentence]
+        source = Source(
+            p.n,
+            p.doc,
+            p.title,
+            p.text,
+            p.start,
+            p.end,
+            p.score,
+            cited=True,
+            quote_start=p.start + span.start,
+            quote_end=p.start + span.end,
+        )
+        return f"{party} [{p.n}]", (source,), False
+
+    def _about_the_article(self) -> tuple[str, tuple[Source, ...], bool] | None:
+        """The answer to a question about the article itself (its author, title, date, source,
+        address), from the article's own metadata; None for a question about the story."""
+        if self._article_facts is None or not self.passages:
+            return None
+        top = max(self.passages, key=lambda p: p.score)
+        asked = article_fact(self._asked_as, self._article_facts(top.doc, top.title))
+        if asked is None:
+            return None
+        fact, value = asked
+        if not value:
+            return REFUSAL[self.language], (), True
+        answer = fact_sentence(fact, value, self.language)
+        for p in self.passages:
+            if p.doc == top.doc and (at := first_line_with(p.text, value)) is not None:
+                source = Source(
+                    p.n,
+                    p.doc,
+                    p.title,
+                    p.text,
+                    p.start,
+                    p.end,
+                    p.score,
+                    cited=True,
+                    quote_start=p.start + at,
+                    quote_end=p.start + at + len(value),
+                )
+                return f"{answer} [{p.n}]", (source,), False
+        return answer, (), False
 
     def _read(self) -> list[Passage]:
         """The passages as the model read them (the English reading, if it had one)."""
@@ -546,8 +632,8 @@ class AnswerStream:
 
 @dataclass
 class _Loaded:
-    index: Index
-    retriever: Retriever
+    index: Index  # or another store's index (qa/stores/): the same attributes
+    retriever: Retriever  # or another store's searcher
     corpus_decided: bool = False  # whether the whole corpus fits the prompt has been checked
     corpus_passages: list[Passage] | None = None  # set when it fits
     chunk_to_passages: list[list[int]] = field(default_factory=list)  # chunk -> its passages
@@ -619,11 +705,12 @@ class Engine:
     def _load(self) -> _Loaded:
         with self._lock:
             if self._loaded is None:
-                index = load_index(self.settings.index_dir)
+                store = open_store(self.settings)
+                index = store.load()
                 self._check_embedder(index)
                 self._loaded = _Loaded(
                     index,
-                    Retriever(
+                    store.searcher(
                         index,
                         self.embedder,
                         self.settings.dense_weight,
@@ -650,6 +737,8 @@ class Engine:
         """The version ``qa index`` (or ``--watch``) made since this engine loaded its index,
         or None: reading one small pointer file, so a UI can check every few seconds. The next
         question loads the new version."""
+        if store_kind(self.settings.store).name != "files":
+            return None  # a Milvus alias switch: not watched yet
         with self._lock:
             if self._loaded is None:
                 return None
@@ -659,13 +748,20 @@ class Engine:
             self._loaded = None
             return current.name
 
+    def article_facts(self, doc: str, title: str) -> ArticleFacts:
+        """What an article says about itself; a date only when the article or its front matter
+        gives one (a file's modification date is not when it was published)."""
+        meta = self.article_meta(doc)
+        date = meta.date if meta.date_from != "file" else ""
+        return ArticleFacts(title, meta.author, date, meta.source, meta.url)
+
     def index_info(self) -> IndexInfo:
         index = self._load().index
         return IndexInfo(
             path=str(self.settings.index_dir),
             version=index.version,
             articles=len(index.manifest.docs),
-            chunks=len(index.chunks),
+            chunks=index.size,
             embedder=index.manifest.embedder,
         )
 
@@ -718,7 +814,8 @@ class Engine:
         prefill = getattr(self.generator, "prefill", None)
         if prefill is None:
             return "unsupported"
-        return str(prefill(prefix, states_dir(self.settings.index_dir) if save else None))
+        states = open_store(self.settings).states_dir() if save else None
+        return str(prefill(prefix, states))
 
     # ------------------------------------------------------------ indexing
 
@@ -730,15 +827,15 @@ class Engine:
         warn: Callable[[str], None] = lambda _m: None,
     ) -> UpdateReport:
         """Bring the index up to date with the seeds directory; later questions use the new one."""
+        store = open_store(self.settings)
         articles = load_articles(
             self.settings.seeds_dir,
             warn,
             int(self.settings.max_article_mb * 2**20),
-            known=None if rebuild else known_files(self.settings.index_dir),
+            known=None if rebuild else store.known_files(),
         )
         params = ChunkingParams(self.settings.chunk_chars, self.settings.chunk_overlap_chars)
-        report = update_index(
-            self.settings.index_dir,
+        report = store.update(
             articles,
             self.embedder,
             params,
@@ -780,7 +877,7 @@ class Engine:
     ) -> list[Passage] | None:
         """All passages (of the scope's articles) when they fit the context with room to
         spare, else None."""
-        if self.settings.context_mode != "auto":
+        if self.settings.context_mode != "auto" or not loaded.index.complete:
             return None
         if scoped is not None:
             return self._scope_corpus(loaded, scoped)[0]
@@ -835,8 +932,9 @@ class Engine:
         scope = scope.checked()
         if scope not in loaded.scopes:
             docs = scope.resolve(loaded.index.manifest.docs)
-            if loaded.doc_rows is None:
-                loaded.doc_rows = rows_by_doc(loaded.index.chunks)
+            if loaded.doc_rows is None:  # rows only mean something when every chunk is here
+                complete = loaded.index.complete
+                loaded.doc_rows = rows_by_doc(loaded.index.chunks) if complete else {}
             if len(loaded.scopes) >= 16:
                 loaded.scopes.clear()
             loaded.scopes[scope] = ScopeRows.of(docs, loaded.doc_rows)
@@ -852,8 +950,7 @@ class Engine:
         query = self.validate_question(query)
         loaded = self._load()
         scoped = self._scoped(loaded, scope)
-        rows = None if scoped is None else scoped.rows
-        return loaded.retriever.search(query, k or self.settings.k, rows)
+        return loaded.retriever.search(query, k or self.settings.k, _docs(scoped))
 
     def search_query(self, question: str, history: Sequence[Turn]) -> str:
         """What to retrieve with: a follow-up carries the previous question's terms along."""
@@ -908,9 +1005,7 @@ class Engine:
         loaded = self._load()
         scoped = self._scoped(loaded, scope)
         query = self._query(loaded, question, history)
-        return loaded.retriever.search(
-            query, k or self.settings.k, None if scoped is None else scoped.rows
-        )
+        return loaded.retriever.search(query, k or self.settings.k, _docs(scoped))
 
     def ask(
         self, question: str, history: Sequence[Turn] = (), scope: Scope | None = None
@@ -940,8 +1035,7 @@ class Engine:
         corpus = self._corpus_passages(loaded, scoped)
         k = self.settings.k
         if corpus is not None:  # a small archive: every chunk is scored, for every passage
-            rows = None if scoped is None else scoped.rows
-            scores = loaded.retriever.scores(query, rows)
+            scores = _scores(loaded.retriever, query, scoped)
             passage_scores = np.zeros(len(corpus), dtype=np.float32)
             mapping = loaded.chunk_to_passages
             if scoped is not None:
@@ -956,7 +1050,7 @@ class Engine:
             fallback = sorted(passages, key=lambda p: -p.score)[: min(k, 3)]
         else:
             # top-k fusion, whatever the archive size
-            hits = loaded.retriever.search(query, k, None if scoped is None else scoped.rows)
+            hits = loaded.retriever.search(query, k, _docs(scoped))
             ranked = merge_spans((hit.chunk, hit.score) for hit in hits)
             floor = self.settings.passage_floor * ranked[0].score if ranked else 0.0
             ranked = [p for p in ranked if p.score >= floor]
@@ -965,6 +1059,20 @@ class Engine:
             )
             fallback = passages[: min(k, 3)]
         retrieve_ms = (time.perf_counter() - started) * 1000
+        if (about := self._about_the_article(asked_as, passages)) is not None:
+            # The article's byline, title or date: answered from its metadata, no model needed.
+            lang = question_language(asked_as)
+            return AnswerStream(
+                asked_as,
+                lang,
+                passages,
+                fallback,
+                iter([about]),
+                generator.name,
+                started,
+                retrieve_ms,
+                article_facts=self.article_facts,
+            )
         readings = self._english(loaded) if language == "en" else None
         if readings and scoped is not None:
             readings = scope_readings(readings, corpus)
@@ -1008,6 +1116,7 @@ class Engine:
             asked_as=asked_as,
             back=back,
             articles_language="id" if self._indonesian(loaded) else "en",
+            article_facts=self.article_facts,
         )
 
     def _summary(
@@ -1015,7 +1124,7 @@ class Engine:
     ) -> AnswerStream | None:
         """A summary of the scope's article (or of the only article), from sentences across all
         of it (``qa.summary``), or None when the question asks for something else."""
-        if scoped is None and len(loaded.index.manifest.docs) != 1:
+        if not loaded.index.complete or (scoped is None and len(loaded.index.manifest.docs) != 1):
             return None
         rows = range(len(loaded.index.chunks)) if scoped is None else scoped.rows
         language = question_language(question)
@@ -1039,6 +1148,20 @@ class Engine:
             articles_language="id" if self._indonesian(loaded) else "en",
         )
 
+    def _about_the_article(self, question: str, passages: list[Passage]) -> str | None:
+        """The answer to a question about the top article itself (its author, title, date,
+        source, address) or the refusal when it does not say; None for a question about the
+        story. ``AnswerStream`` cites the line it was read from."""
+        if not passages:
+            return None
+        top = max(passages, key=lambda p: p.score)
+        asked = article_fact(question, self.article_facts(top.doc, top.title))
+        if asked is None:
+            return None
+        fact, value = asked
+        language = question_language(question)
+        return fact_sentence(fact, value, language) if value else REFUSAL[language]
+
     def _reads_in_english(self, loaded: _Loaded) -> bool:
         """Whether Indonesian questions go through English: the articles are English."""
         return self.settings.english_reading != "off" and not self._indonesian(loaded)
@@ -1051,3 +1174,17 @@ class Engine:
     ) -> Answer:
         """Ask and wait for the whole answer."""
         return self.ask(question, history, scope).answer
+
+
+def _docs(scoped: ScopeRows | None) -> tuple[str, ...] | None:
+    return None if scoped is None else scoped.docs
+
+
+def _scores(retriever: Any, query: str, scoped: ScopeRows | None) -> np.ndarray:
+    """Fused scores of every chunk, or of the scope's rows only (aligned with them): the files
+    store scores just those rows; another store scores all and the scope's are taken."""
+    if scoped is None:
+        return np.asarray(retriever.scores(query))
+    if isinstance(retriever, Retriever):
+        return retriever.scores(query, scoped.rows)
+    return np.asarray(retriever.scores(query))[scoped.rows]

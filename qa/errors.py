@@ -37,6 +37,14 @@ class IndexBusyError(QAError):
     """Another process is writing the index."""
 
 
+class StoreUnreachableError(QAError):
+    """The index store (a Milvus server) cannot be reached."""
+
+
+class StoreAuthError(QAError):
+    """The index store refused the credentials it was given."""
+
+
 class ModelError(QAError):
     """A model file is missing, corrupt or cannot be loaded."""
 

@@ -81,6 +81,15 @@ class Index:
     def version(self) -> str:
         return self.path.name
 
+    @property
+    def size(self) -> int:
+        return len(self.chunks)
+
+    @property
+    def complete(self) -> bool:
+        """``chunks`` holds every chunk (a Milvus index may hold only a sample)."""
+        return True
+
     def vectors(self) -> np.ndarray:
         return (
             self.dense.reconstruct_n(0, self.dense.ntotal)

@@ -22,7 +22,15 @@ def test_each_set_loads_with_answers_or_refusals(name: str) -> None:
     assert all(i.answers or i.unanswerable for i in items)
 
 
-@pytest.mark.parametrize("name", ["seed_qa.jsonl", "seed_heldout.jsonl"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "seed_qa.jsonl",
+        "seed_heldout.jsonl",
+        "seed_faithful_tune.jsonl",
+        "seed_faithful_heldout.jsonl",
+    ],
+)
 def test_seed_evidence_quotes_are_in_their_article(name: str) -> None:
     articles = {a.doc: a.text for a in load_articles(ROOT / "seeds", lambda _m: None)}
     quoted = [i for i in load_items(EVAL / name) if i.doc and i.evidence]
