@@ -88,14 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_index.add_argument("--model", help="model whose context to pre-compute (env QA_MODEL)")
     p_index.add_argument(
-        "--watch",
-        action="store_true",
-        help="then keep the index in step with the articles folder until Ctrl-C",
-    )
-    p_index.add_argument(
         "--from-files",
         action="store_true",
         help="move the files index at --index into the Milvus --store, without re-embedding",
+    )
+    p_index.add_argument(
+        "--watch",
+        action="store_true",
+        help="then keep the index in step with the articles folder until Ctrl-C",
     )
 
     p_ask = sub.add_parser("ask", help="answer one question (or a batch) from the index")
@@ -234,6 +234,20 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _index_from_files(args: argparse.Namespace, settings: Settings) -> int:
+    from qa.progress import progress_bar
+    from qa.stores import store_kind
+
+    if store_kind(settings.store).name == "files":
+        raise InputError("--from-files moves a files index into Milvus; add --store milvus:PATH.db")
+    from qa.stores.milvus import from_files
+
+    with progress_bar("copying chunks", not args.quiet) as progress:
+        where, articles, chunks = from_files(settings, progress)
+    _out(f"moved {articles} articles, {chunks} chunks into {for_terminal(where, one_line=True)}")
+    return 0
+
+
 def _watch(engine: Engine) -> None:
     """Update the index as articles are added, changed, removed or renamed, until Ctrl-C."""
     import threading
@@ -261,20 +275,6 @@ def _watch(engine: Engine) -> None:
         )
     except KeyboardInterrupt:
         stop.set()
-
-
-def _index_from_files(args: argparse.Namespace, settings: Settings) -> int:
-    from qa.progress import progress_bar
-    from qa.stores import store_kind
-
-    if store_kind(settings.store).name == "files":
-        raise InputError("--from-files moves a files index into Milvus; add --store milvus:PATH.db")
-    from qa.stores.milvus import from_files
-
-    with progress_bar("copying chunks", not args.quiet) as progress:
-        where, articles, chunks = from_files(settings, progress)
-    _out(f"moved {articles} articles, {chunks} chunks into {for_terminal(where, one_line=True)}")
-    return 0
 
 
 def _read_batch(source: str) -> Iterator[tuple[int, Any]]:

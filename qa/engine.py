@@ -733,12 +733,19 @@ class Engine:
         """The date, source and author the index recorded for an article ("" where unknown)."""
         return meta_of(self._load().index.manifest.docs.get(doc, {}))
 
+    def article_facts(self, doc: str, title: str) -> ArticleFacts:
+        """What an article says about itself; a date only when the article or its front matter
+        gives one (a file's modification date is not when it was published)."""
+        meta = self.article_meta(doc)
+        date = meta.date if meta.date_from != "file" else ""
+        return ArticleFacts(title, meta.author, date, meta.source, meta.url)
+
     def newer_index(self) -> str | None:
         """The version ``qa index`` (or ``--watch``) made since this engine loaded its index,
         or None: reading one small pointer file, so a UI can check every few seconds. The next
         question loads the new version."""
         if store_kind(self.settings.store).name != "files":
-            return None  # a Milvus alias switch: not watched yet
+            return None  # a Milvus alias switch is not looked for
         with self._lock:
             if self._loaded is None:
                 return None
@@ -747,13 +754,6 @@ class Engine:
                 return None
             self._loaded = None
             return current.name
-
-    def article_facts(self, doc: str, title: str) -> ArticleFacts:
-        """What an article says about itself; a date only when the article or its front matter
-        gives one (a file's modification date is not when it was published)."""
-        meta = self.article_meta(doc)
-        date = meta.date if meta.date_from != "file" else ""
-        return ArticleFacts(title, meta.author, date, meta.source, meta.url)
 
     def index_info(self) -> IndexInfo:
         index = self._load().index
@@ -932,9 +932,8 @@ class Engine:
         scope = scope.checked()
         if scope not in loaded.scopes:
             docs = scope.resolve(loaded.index.manifest.docs)
-            if loaded.doc_rows is None:  # rows only mean something when every chunk is here
-                complete = loaded.index.complete
-                loaded.doc_rows = rows_by_doc(loaded.index.chunks) if complete else {}
+            if loaded.doc_rows is None:
+                loaded.doc_rows = rows_by_doc(loaded.index.chunks)
             if len(loaded.scopes) >= 16:
                 loaded.scopes.clear()
             loaded.scopes[scope] = ScopeRows.of(docs, loaded.doc_rows)
@@ -950,7 +949,8 @@ class Engine:
         query = self.validate_question(query)
         loaded = self._load()
         scoped = self._scoped(loaded, scope)
-        return loaded.retriever.search(query, k or self.settings.k, _docs(scoped))
+        rows = None if scoped is None else scoped.rows
+        return loaded.retriever.search(query, k or self.settings.k, rows)
 
     def search_query(self, question: str, history: Sequence[Turn]) -> str:
         """What to retrieve with: a follow-up carries the previous question's terms along."""
@@ -1005,7 +1005,9 @@ class Engine:
         loaded = self._load()
         scoped = self._scoped(loaded, scope)
         query = self._query(loaded, question, history)
-        return loaded.retriever.search(query, k or self.settings.k, _docs(scoped))
+        return loaded.retriever.search(
+            query, k or self.settings.k, None if scoped is None else scoped.rows
+        )
 
     def ask(
         self, question: str, history: Sequence[Turn] = (), scope: Scope | None = None
@@ -1035,7 +1037,8 @@ class Engine:
         corpus = self._corpus_passages(loaded, scoped)
         k = self.settings.k
         if corpus is not None:  # a small archive: every chunk is scored, for every passage
-            scores = _scores(loaded.retriever, query, scoped)
+            rows = None if scoped is None else scoped.rows
+            scores = loaded.retriever.scores(query, rows)
             passage_scores = np.zeros(len(corpus), dtype=np.float32)
             mapping = loaded.chunk_to_passages
             if scoped is not None:
@@ -1050,7 +1053,7 @@ class Engine:
             fallback = sorted(passages, key=lambda p: -p.score)[: min(k, 3)]
         else:
             # top-k fusion, whatever the archive size
-            hits = loaded.retriever.search(query, k, _docs(scoped))
+            hits = loaded.retriever.search(query, k, None if scoped is None else scoped.rows)
             ranked = merge_spans((hit.chunk, hit.score) for hit in hits)
             floor = self.settings.passage_floor * ranked[0].score if ranked else 0.0
             ranked = [p for p in ranked if p.score >= floor]
@@ -1119,13 +1122,27 @@ class Engine:
             article_facts=self.article_facts,
         )
 
+    def _about_the_article(self, question: str, passages: list[Passage]) -> str | None:
+        """The answer to a question about the top article itself (its author, title, date,
+        source, address) or the refusal when it does not say; None for a question about the
+        story. ``AnswerStream`` cites the line it was read from."""
+        if not passages:
+            return None
+        top = max(passages, key=lambda p: p.score)
+        asked = article_fact(question, self.article_facts(top.doc, top.title))
+        if asked is None:
+            return None
+        fact, value = asked
+        language = question_language(question)
+        return fact_sentence(fact, value, language) if value else REFUSAL[language]
+
     def _summary(
         self, loaded: _Loaded, question: str, scoped: ScopeRows | None, started: float
     ) -> AnswerStream | None:
         """A summary of the scope's article (or of the only article), from sentences across all
         of it (``qa.summary``), or None when the question asks for something else."""
         if not loaded.index.complete or (scoped is None and len(loaded.index.manifest.docs) != 1):
-            return None
+            return None  # a store that holds only a sample of the chunks in memory: no summary
         rows = range(len(loaded.index.chunks)) if scoped is None else scoped.rows
         language = question_language(question)
         plan = plan_summary(question, language, [loaded.index.chunks[r] for r in rows])
@@ -1148,20 +1165,6 @@ class Engine:
             articles_language="id" if self._indonesian(loaded) else "en",
         )
 
-    def _about_the_article(self, question: str, passages: list[Passage]) -> str | None:
-        """The answer to a question about the top article itself (its author, title, date,
-        source, address) or the refusal when it does not say; None for a question about the
-        story. ``AnswerStream`` cites the line it was read from."""
-        if not passages:
-            return None
-        top = max(passages, key=lambda p: p.score)
-        asked = article_fact(question, self.article_facts(top.doc, top.title))
-        if asked is None:
-            return None
-        fact, value = asked
-        language = question_language(question)
-        return fact_sentence(fact, value, language) if value else REFUSAL[language]
-
     def _reads_in_english(self, loaded: _Loaded) -> bool:
         """Whether Indonesian questions go through English: the articles are English."""
         return self.settings.english_reading != "off" and not self._indonesian(loaded)
@@ -1174,17 +1177,3 @@ class Engine:
     ) -> Answer:
         """Ask and wait for the whole answer."""
         return self.ask(question, history, scope).answer
-
-
-def _docs(scoped: ScopeRows | None) -> tuple[str, ...] | None:
-    return None if scoped is None else scoped.docs
-
-
-def _scores(retriever: Any, query: str, scoped: ScopeRows | None) -> np.ndarray:
-    """Fused scores of every chunk, or of the scope's rows only (aligned with them): the files
-    store scores just those rows; another store scores all and the scope's are taken."""
-    if scoped is None:
-        return np.asarray(retriever.scores(query))
-    if isinstance(retriever, Retriever):
-        return retriever.scores(query, scoped.rows)
-    return np.asarray(retriever.scores(query))[scoped.rows]

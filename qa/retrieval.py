@@ -17,7 +17,6 @@ costs, not what the archive does (bench/scope_search.py).
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +25,6 @@ from qa.chunking import Chunk
 from qa.dense_index import search as dense_search
 from qa.embedding import Embedder
 from qa.lexical import top_k
-from qa.scope import rows_by_doc
 from qa.store import Index
 
 
@@ -72,14 +70,6 @@ class Retriever:
         self.embedder = embedder
         self.dense_weight = dense_weight if embedder is not None else 0.0
         self.depth = depth
-        self._doc_rows: dict[str, np.ndarray] | None = None  # article -> rows, once needed
-
-    def rows_of(self, docs: Collection[str]) -> np.ndarray:
-        """The chunk rows (ascending) of these articles; the map is made once per index."""
-        if self._doc_rows is None:
-            self._doc_rows = rows_by_doc(self.index.chunks)
-        parts = [self._doc_rows[d] for d in docs if d in self._doc_rows]
-        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
     def dense_scores(self, query: str) -> np.ndarray:
         n = len(self.index.chunks)
@@ -109,15 +99,15 @@ class Retriever:
             dense = self.index.dense.reconstruct_batch(rows) @ vector
         return self.fuse(lexical, dense)
 
-    def search(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Hit]:
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[Hit]:
         """The best ``k`` chunks by fused score, ties by row, as a stable sort of ``scores``
         orders them: after the chunks scoring above 0, the first rows (all scoring 0) in order.
 
         A chunk in neither candidate list scores at most ``bound`` (the last BM25 candidate's
         score and the last FAISS one's, fused); when the k-th candidate does not beat that, the
         lists are deepened fourfold, up to ``MAX_DEEPENING`` times the depth, so the top k is
-        the all-chunk one whenever FAISS is exact. With ``docs``, only their chunks compete."""
-        scope = None if docs is None else self.rows_of(docs)
+        the all-chunk one whenever FAISS is exact. With ``rows``, only those chunks compete."""
+        scope = rows
         vector = self._vector(query)
         matched, matched_scores = self.index.lexical.matches(query)
         if scope is not None:

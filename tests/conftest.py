@@ -64,3 +64,10 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seeds: Path):
         return code, out.getvalue(), err.getvalue()
 
     return run
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Milvus tests run last: pymilvus starts gRPC threads in the test process, and a child
+    forked after that (tests/test_reliability.py sets a file-size limit in ``preexec_fn``)
+    aborts in gRPC's fork handler before it can exec."""
+    items.sort(key=lambda item: "milvus" in item.nodeid.split("::")[0])

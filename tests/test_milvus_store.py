@@ -20,6 +20,7 @@ import pytest
 from qa.config import load_settings
 from qa.engine import Engine
 from qa.errors import IndexBusyError, IndexMismatchError, InputError, StoreUnreachableError
+from qa.scope import Scope
 from qa.stores import open_store
 from qa.stores.milvus import MilvusStore, WriterLock, from_files
 from qa.stores.milvus_schema import create_collection
@@ -120,9 +121,13 @@ def test_facqa_sample_recall_matches_files_store_and_filters_by_article(
     assert same_top >= 0.9 * len(questions)
     searcher = milvus._load().retriever
     only = {questions[0]["doc"], questions[-1]["doc"]}
-    hits = searcher.search(questions[0]["q"], 5, docs=only)
+    hits = searcher.search_docs(questions[0]["q"], 5, docs=only)
     assert hits and {h.chunk.doc for h in hits} <= only
-    assert searcher.search(questions[0]["q"], 5, docs=set()) == []
+    assert searcher.search_docs(questions[0]["q"], 5, docs=set()) == []
+    # A scope (qa ask --doc) on the Milvus store: only its article's chunks compete.
+    other = questions[-1]["doc"]
+    scoped = milvus.search(questions[0]["q"], 5, Scope(docs=(other,)))
+    assert scoped and {h.chunk.doc for h in scoped} == {other}
 
 
 def test_update_embeds_only_new_and_changed_articles_and_drops_removed(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from qa.chunking import ChunkingParams
 from qa.corpus import Article, KnownFile
 from qa.embedding import Embedder
 from qa.store import UpdateReport
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Progress = Callable[[int, int], None]
 
@@ -17,11 +20,12 @@ Progress = Callable[[int, int], None]
 class Searcher(Protocol):
     """Ranks an index's chunks for a query (``qa.retrieval.Retriever`` for the files store).
 
-    ``docs``, when given, limits the search to those articles."""
+    ``rows``, when given, limits the search to those chunk rows of ``index.chunks`` (a scope's
+    articles, whole: ``qa.scope.ScopeRows``)."""
 
-    def search(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Any]: ...
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[Any]: ...
 
-    def scores(self, query: str) -> Any: ...
+    def scores(self, query: str, rows: np.ndarray | None = None) -> Any: ...
 
 
 class Store(Protocol):

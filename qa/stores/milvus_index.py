@@ -243,8 +243,14 @@ class MilvusSearcher:
         )
         return [{"id": h["id"], "score": float(h["distance"]), **h["entity"]} for h in found[0]]
 
-    def search(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Hit]:
-        """The best ``k`` chunks by fused score, ties in article order."""
+    def search(self, query: str, k: int, rows: np.ndarray | None = None) -> list[Hit]:
+        """The best ``k`` chunks by fused score, ties in article order. With ``rows`` (a scope's
+        chunk rows, whole articles), only their articles compete: Milvus filters by article."""
+        docs = None if rows is None else {self.index.chunks[int(r)].doc for r in rows}
+        return self.search_docs(query, k, docs)
+
+    def search_docs(self, query: str, k: int, docs: Collection[str] | None = None) -> list[Hit]:
+        """The best ``k`` chunks of ``docs`` (every article when None) by fused score."""
         if docs is not None and not docs:
             return []
         scope = f"doc in {_list(sorted(docs))}" if docs is not None else ""
@@ -284,13 +290,18 @@ class MilvusSearcher:
             hits += [Hit(row_chunk(r), 0.0, 0.0, 0.0) for r in more if r["id"] not in taken]
         return hits[:k]
 
-    def scores(self, query: str) -> np.ndarray:
-        """Fused score of every chunk, aligned with ``index.chunks`` (a complete index)."""
+    def scores(self, query: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Fused score of every chunk, aligned with ``index.chunks`` (a complete index); or of
+        ``rows`` only, aligned with them, as the files store's ``Retriever.scores``."""
         chunks = self.index.chunks
         terms = self.index.lexical.query_terms(query) if chunks else []
-        lexical = self.index.lexical.scores(terms, self.index.token_texts())
-        dense = np.zeros(len(chunks), dtype=np.float32)
+        texts = self.index.token_texts()
+        if rows is not None:
+            texts = [texts[int(r)] for r in rows]
+        lexical = self.index.lexical.scores(terms, texts)
+        dense = np.zeros(len(texts), dtype=np.float32)
         vector = self._vector(query)
-        if vector is not None and chunks:
-            dense = self.index.vectors() @ np.asarray(vector, dtype=np.float32)
+        if vector is not None and texts:
+            vectors = self.index.vectors() if rows is None else self.index.vectors()[rows]
+            dense = vectors @ np.asarray(vector, dtype=np.float32)
         return fuse_scores(lexical, dense, self.dense_weight)
