@@ -43,7 +43,7 @@ from qa.prompting import (
 from qa.retrieval import Hit, Retriever
 from qa.scope import Scope, ScopeRows, rows_by_doc, scope_readings
 from qa.store import Index, UpdateReport, current_version_dir_or_none
-from qa.stores import open_store
+from qa.stores import open_store, store_kind
 from qa.summary import SUMMARY_TOKENS, plan_summary
 from qa.translation import (
     Reading,
@@ -202,6 +202,8 @@ class Engine:
         """The version ``qa index`` (or ``--watch``) made since this engine loaded its index,
         or None: reading one small pointer file, so a UI can check every few seconds. The next
         question loads the new version."""
+        if store_kind(self.settings.store).name != "files":
+            return None  # a Milvus alias switch is not looked for
         with self._lock:
             if self._loaded is None:
                 return None
@@ -604,8 +606,8 @@ class Engine:
     ) -> AnswerStream | None:
         """A summary of the scope's article (or of the only article), from sentences across all
         of it (``qa.summary``), or None when the question asks for something else."""
-        if scoped is None and len(loaded.index.manifest.docs) != 1:
-            return None
+        if not loaded.index.complete or (scoped is None and len(loaded.index.manifest.docs) != 1):
+            return None  # a store that holds only a sample of the chunks in memory: no summary
         rows = range(len(loaded.index.chunks)) if scoped is None else scoped.rows
         language = question_language(question)
         plan = plan_summary(question, language, [loaded.index.chunks[r] for r in rows])
