@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.atomic import file_sha256
 from qa.errors import ModelError
 
 ONNX_SUFFIX = "+onnx-int8"
@@ -41,6 +42,14 @@ def export_paths(cache_dir: Path) -> tuple[Path, Path]:
     """(the .onnx file, its stamp) in the cache directory beside the GGUF models."""
     folder = cache_dir / "models"
     return folder / f"{EXPORT_STEM}.onnx", folder / f"{EXPORT_STEM}.json"
+
+
+def source_matches(stamp: ExportStamp, model_dir: Path) -> bool:
+    """Whether the embedder weights are the ones the export was made from: the same file by its
+    stat, or else the same bytes (another checkout's venv holds its own copy of the weights, and
+    the export in the shared cache serves both; hashing 90 MB costs ~0.2 s, only then)."""
+    weights = model_dir / "model.safetensors"
+    return file_stat(weights) == stamp.source_stat or file_sha256(weights) == stamp.source_sha256
 
 
 def file_stat(path: Path) -> dict[str, int]:
@@ -101,10 +110,10 @@ def load_export(cache_dir: Path, model_dir: Path) -> Path | None:
             f"{MIN_COSINE} on {stamp.passages} passages)"
         )
     try:
-        source_now = file_stat(model_dir / "model.safetensors")
+        same_source = source_matches(stamp, model_dir)
     except OSError:
         raise ModelError(f"the embedder weights in {model_dir} are missing") from None
-    if source_now != stamp.source_stat:
+    if not same_source:
         raise ModelError("the embedder model changed since its ONNX export; run `qa models`")
     try:
         onnx_now = file_stat(onnx_path)

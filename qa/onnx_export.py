@@ -36,6 +36,7 @@ from qa.onnx_embedder import (
     OnnxEmbedder,
     export_paths,
     file_stat,
+    source_matches,
 )
 
 OPSET = 17
@@ -115,7 +116,7 @@ def _still_current(stamp: ExportStamp | None, model_dir: Path, onnx_path: Path) 
     if stamp is None or (stamp.onnxruntime, stamp.onnx) != runtime_versions():
         return False
     try:
-        if file_stat(model_dir / "model.safetensors") != stamp.source_stat:
+        if not source_matches(stamp, model_dir):
             return False
         return not stamp.passed or file_stat(onnx_path) == stamp.onnx_stat
     except OSError:

@@ -291,3 +291,25 @@ def test_verification_texts_are_deterministic_and_varied() -> None:
     assert texts == verification_texts(sources, 120) and len(texts) == 120
     assert min(map(len, texts)) < 20 and max(map(len, texts)) > 1200
     assert verification_texts([], 120) == list(onnx_export.BUILT_IN_TEXTS)
+
+
+def test_another_checkouts_copy_of_the_same_weights_keeps_the_shared_export(tmp_path: Path) -> None:
+    """Two checkouts' venvs hold their own copies of the embedder weights; the export in the
+    shared cache was made from one of them. The same bytes at another inode still match; other
+    bytes do not."""
+    from dataclasses import replace
+
+    from qa.atomic import file_sha256
+    from qa.onnx_embedder import source_matches
+
+    onnx_path = _fake_stamp(tmp_path, b"\x08" * 4096)
+    stamp_path = export_paths(tmp_path)[1]
+    stamp = ExportStamp.read(stamp_path)
+    assert stamp is not None
+    elsewhere = replace(stamp, source_stat={"inode": 1, "mtime_ns": 1, "size": 1})
+    assert not source_matches(elsewhere, MODEL_DIR)  # another file, and its hash is not "x"
+    same_bytes = replace(elsewhere, source_sha256=file_sha256(MODEL_DIR / "model.safetensors"))
+    assert source_matches(same_bytes, MODEL_DIR)
+    stamp_path.write_text(same_bytes.to_json())
+    assert isinstance(make_embedder("default", cache_dir=tmp_path), OnnxEmbedder)
+    assert onnx_path.exists()
