@@ -75,7 +75,8 @@ def main() -> None:
     finally:
         for p in busy:
             p.terminate()
-    print(f"busy processes alongside: {args.busy}; load average at the end: {os.getloadavg()[0]:.1f}")
+    load = os.getloadavg()[0]
+    print(f"busy processes alongside: {args.busy}; load average at the end: {load:.1f}")
     print(f"{'wait policy':<24} {'prefill':>14} {'generate':>18}")
     for name, r in rows.items():
         print(
