@@ -222,3 +222,15 @@ def test_an_uncited_clock_time_the_article_never_gives_is_refused(engine_with) -
         "Tepatnya pukul berapa Putin tiba di Pyongyang?"
     )
     assert answer.refused, answer.answer
+
+
+def test_a_date_the_answer_gives_as_its_cited_passage_writes_it_is_kept() -> None:
+    """facqa f0020 (held-out): the evidence sentence found was the one before the date."""
+    from qa.checks.faithful import answer_states_asked
+
+    asked = "Tanggal berapakah dukungan 14 negara dideklarasikan?"
+    passage = "Ilmuwan dari 14 negara mendeklarasikan dukungan mereka. Itu terjadi Selasa (23/8)."
+    assert answer_states_asked(asked, "Dideklarasikan pada Selasa (23/8).", [passage])
+    assert not answer_states_asked(asked, "Dideklarasikan pada Selasa (24/8).", [passage])
+    year = "Putin terakhir kali mengunjungi negara itu pada tahun 2000."
+    assert not answer_states_asked("Tanggal berapa tepatnya Putin tiba?", "Tahun 2000.", [year])

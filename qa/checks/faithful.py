@@ -236,6 +236,20 @@ def missing_asked_event(question: str, evidence: Iterable[str]) -> str | None:
     return None
 
 
+def answer_states_asked(question: str, answer: str, texts: Iterable[str]) -> bool:
+    """Whether ``answer`` itself states each event or precision ``question`` asks about, in
+    words one of ``texts`` (the passages it cites) holds: the sentence quoted as its evidence may
+    be the one next to the date ("... mendeklarasikan dukungan" cited, "Selasa (23/8)" in the
+    sentence after it)."""
+    held = [t for t in texts if t.strip()]
+    for asked in ASKED:
+        if asked.asked.search(question):
+            said = [m.group(0) for m in asked.carried.finditer(answer)]
+            if not any(s in t for s in said for t in held):
+                return False
+    return True
+
+
 _ROLE_WORDS = {
     "kepada": "kepada",
     "terhadap": "terhadap",
@@ -466,9 +480,14 @@ def asked_event(ctx: AnswerContext, cited: Cited) -> str | None:
     """Refuse when the question names an event or a precision the cited sentences lack (for an
     answer citing none, all that was read): the answer is a neighbouring fact."""
     quotes = [s.quote for s in cited.quoted] or [p.text for p in ctx.passages]
-    return missing_asked_event(ctx.user_question, quotes) or missing_asked_event(
+    reason = missing_asked_event(ctx.user_question, quotes) or missing_asked_event(
         ctx.question, quotes
     )
+    cited_texts = [s.text for s in cited.quoted] or [p.text for p in ctx.passages]
+    answer = strip_citations(cited.text)
+    if reason and answer_states_asked(ctx.user_question, answer, cited_texts):
+        return None  # the answer gives the date itself, as its passage writes it
+    return reason
 
 
 @check("hold.asked-party", "hold")
