@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import InputError
+from qa.stores.specs import store_name
 
 # Nothing in this process may reach a model hub: set before any HF library is imported.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -154,9 +155,7 @@ def _validated(s: Settings) -> Settings:
         )
     if s.english_reading not in ("auto", "off"):
         raise InputError(f"english reading must be 'auto' or 'off' (got {s.english_reading!r})")
-    from qa.stores import store_kind
-
-    store_kind(s.store)  # one line naming the stores when it is none of them
+    store_name(s.store)  # one line naming the stores when it is none of them
     if s.n_threads < 1:
         raise InputError(f"threads must be at least 1 (got {s.n_threads}); set QA_THREADS")
     if s.n_ctx < 512:

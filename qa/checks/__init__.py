@@ -13,9 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
+import qa.checks.faithful as faithful
+import qa.checks.grounding as grounding
+import qa.checks.names as names
+import qa.checks.numbers as numbers
+import qa.checks.retrying as retrying
+import qa.checks.shape as shape
 from qa.answer import CheckFiring
 from qa.article_meta import ArticleFacts
-from qa.checks import faithful, grounding, names, numbers, retrying, shape
 from qa.checks.evidence import cite
 from qa.checks.registry import PHASES, AnswerContext, Check, Cited, Phase
 from qa.errors import InputError

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qa.errors import InputError
+from qa.stores.specs import STORE_SPECS, store_name
 
 if TYPE_CHECKING:
     from qa.config import Settings
@@ -41,27 +41,16 @@ def _milvus(settings: Settings) -> Store:
     return MilvusStore.from_settings(settings)
 
 
+_OPENERS: dict[str, Callable[[Settings], Store]] = {"files": _files, "milvus": _milvus}
 STORES: dict[str, StoreKind] = {
-    kind.name: kind
-    for kind in (
-        StoreKind("files", "files", lambda spec: spec == "files", _files),
-        StoreKind(
-            "milvus",
-            "milvus:PATH.db or http://host:19530",
-            lambda spec: spec.startswith(("milvus:", "http://", "https://")),
-            _milvus,
-        ),
-    )
+    name: StoreKind(name, example, accepts, _OPENERS[name])
+    for name, (example, accepts) in STORE_SPECS.items()
 }
 
 
 def store_kind(spec: str) -> StoreKind:
     """The registered kind that takes ``spec``; one line naming the choices otherwise."""
-    for kind in STORES.values():
-        if kind.accepts(spec):
-            return kind
-    choices = ", ".join(kind.example for kind in STORES.values())
-    raise InputError(f"unknown store {spec!r}; use one of: {choices} (--store or QA_STORE)")
+    return STORES[store_name(spec)]
 
 
 def open_store(settings: Settings) -> Store:
