@@ -353,10 +353,7 @@ class MilvusStore:
                 write_terms(client, name, counts, final)
                 self.publish(client, name, live)
             except BaseException:
-                lock.release()  # its alias on the new version would keep that from being dropped
-                for unfinished in (name, terms_collection(name)):
-                    with contextlib.suppress(Exception):
-                        client.drop_collection(unfinished)
+                _abandon(client, name, lock)
                 raise
             return UpdateReport(**report)  # type: ignore[arg-type]
 
@@ -395,10 +392,7 @@ class MilvusStore:
                 write_terms(client, name, counts, info)
                 self.publish(client, name, live)
             except BaseException:
-                lock.release()  # its alias on the new version would keep that from being dropped
-                for unfinished in (name, terms_collection(name)):
-                    with contextlib.suppress(Exception):
-                        client.drop_collection(unfinished)
+                _abandon(client, name, lock)
                 raise
             return name
 
@@ -615,3 +609,12 @@ def from_files(settings: Any, progress: Progress | None = None) -> tuple[str, in
         counts.update({milvus_term(w) for w in row_words})
     target.write_index(info, batches(), counts)
     return target.describe(), len(manifest.docs), len(index.chunks)
+
+
+def _abandon(client: Any, name: str, lock: Any) -> None:
+    """Drop an unfinished version and its word counts after a failed or interrupted write; the
+    lock goes first (its alias on the new version would keep that from being dropped)."""
+    lock.release()
+    for unfinished in (name, terms_collection(name)):
+        with contextlib.suppress(Exception):
+            client.drop_collection(unfinished)
