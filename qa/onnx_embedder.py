@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -129,8 +130,8 @@ def load_export(cache_dir: Path, model_dir: Path) -> Path | None:
 class OnnxEmbedder:
     """all-MiniLM-L6-v2 through onnxruntime: tokenise, run, mean-pool, L2-normalise.
 
-    The session and tokenizer load on the first ``embed`` (importing onnxruntime is ~0.1 s), so
-    constructing one is free; one intra-op thread per usable core.
+    Sessions and the tokenizer load on the first ``embed`` (importing onnxruntime is ~0.1 s), so
+    constructing one is free.
 
     Texts run one at a time by default: the int8 graph quantises activations with a scale taken
     over the whole input tensor, so in a batch a passage's vector would depend on its neighbours
@@ -138,6 +139,12 @@ class OnnxEmbedder:
     same vector, a question is computed exactly like a passage, and it is as fast on 2 cores
     (measured: batch 1 vs batches of 16 sorted by length, within noise). A larger
     ``batch_size`` (for the float32 graph, say) sorts by token length to pad little.
+
+    Many texts are shared out among ``workers`` single-threaded sessions run side by side (one
+    per usable core; onnxruntime releases the GIL): on 2 cores, 560-character passages embed at
+    68 passages/s that way against 55.5 with one session on 2 threads, with the same vectors
+    (``bench/embed_speed.py``). A single text (a question) runs on the first session alone, so
+    the query path loads one session only.
     """
 
     def __init__(
@@ -147,14 +154,15 @@ class OnnxEmbedder:
         name: str,
         *,
         batch_size: int = 1,
-        threads: int | None = None,
+        workers: int | None = None,
     ) -> None:
         self._onnx_path = onnx_path
         self._model_dir = model_dir
         self._name = name
         self._batch_size = batch_size
-        self._threads = threads or usable_cores()
-        self._session: Any = None
+        self._workers = max(1, workers or usable_cores())
+        self._sessions: list[Any] = []
+        self._pool: ThreadPoolExecutor | None = None
         self._tokenizer: Any = None
         self._hidden = 0
 
@@ -162,22 +170,30 @@ class OnnxEmbedder:
     def name(self) -> str:
         return self._name
 
-    def _load(self) -> tuple[Any, Any]:
-        if self._session is None:
+    def _load_tokenizer(self) -> Any:
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            d = self._model_dir
+            cfg = json.loads((d / "config.json").read_text(encoding="utf-8"))
+            sbert = json.loads((d / "sentence_bert_config.json").read_text(encoding="utf-8"))
+            # As sentence-transformers: max_seq_length capped at the position table size.
+            max_len = min(int(sbert["max_seq_length"]), int(cfg["max_position_embeddings"]))
+            tokenizer = Tokenizer.from_file(str(d / "tokenizer.json"))
+            tokenizer.enable_truncation(max_length=max_len)
+            tokenizer.no_padding()  # the file pads to 128; we pad per length-sorted batch
+            self._tokenizer, self._hidden = tokenizer, int(cfg["hidden_size"])
+        return self._tokenizer
+
+    def _load_sessions(self, count: int) -> list[Any]:
+        """The first ``count`` sessions, loaded on first need (one thread each)."""
+        while len(self._sessions) < count:
             try:
                 import onnxruntime as ort
-                from tokenizers import Tokenizer
 
-                d = self._model_dir
-                cfg = json.loads((d / "config.json").read_text(encoding="utf-8"))
-                sbert = json.loads((d / "sentence_bert_config.json").read_text(encoding="utf-8"))
-                # As sentence-transformers: max_seq_length capped at the position table size.
-                max_len = min(int(sbert["max_seq_length"]), int(cfg["max_position_embeddings"]))
-                tokenizer = Tokenizer.from_file(str(d / "tokenizer.json"))
-                tokenizer.enable_truncation(max_length=max_len)
-                tokenizer.no_padding()  # the file pads to 128; we pad per length-sorted batch
+                self._load_tokenizer()
                 options = ort.SessionOptions()
-                options.intra_op_num_threads = self._threads
+                options.intra_op_num_threads = 1
                 options.inter_op_num_threads = 1
                 options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
                 options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -190,35 +206,52 @@ class OnnxEmbedder:
                     f"could not load the ONNX embedder {self._onnx_path} ({type(exc).__name__}); "
                     "run `qa models` to export it again or set QA_EMBEDDER_RUNTIME=exact"
                 ) from exc
-            self._session, self._tokenizer = session, tokenizer
-            self._hidden = int(cfg["hidden_size"])
-        return self._session, self._tokenizer
+            self._sessions.append(session)
+        return self._sessions[:count]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """(len(texts), hidden) L2-normalised float32 rows, in the order of ``texts``."""
-        session, tokenizer = self._load()
+        tokenizer = self._load_tokenizer()
         encodings = tokenizer.encode_batch([str(t) for t in texts])
         order = sorted(range(len(encodings)), key=lambda i: -len(encodings[i].ids))
-        rows_out: list[np.ndarray] = []
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
-            width = len(encodings[rows[0]].ids)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            types = np.zeros_like(ids)
-            for j, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                ids[j, :n] = encodings[i].ids
-                mask[j, :n] = 1
-                types[j, :n] = encodings[i].type_ids
-            (hidden,) = session.run(
-                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            )
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            rows_out.append(pooled.astype(np.float32))
+        batches = [
+            order[start : start + self._batch_size]
+            for start in range(0, len(order), self._batch_size)
+        ]
+        sessions = self._load_sessions(min(self._workers, max(1, len(batches))))
         out = np.zeros((len(texts), self._hidden), dtype=np.float32)
-        if rows_out:
-            out[order] = np.concatenate(rows_out)
+        if len(sessions) == 1:
+            for rows in batches:
+                out[rows] = _run(sessions[0], [encodings[i] for i in rows])
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="qa-embed")
+
+            def share(worker: int) -> None:
+                # Longest first, dealt round-robin: each session gets a similar amount of work.
+                for rows in batches[worker :: len(sessions)]:
+                    out[rows] = _run(sessions[worker], [encodings[i] for i in rows])
+
+            for done in [self._pool.submit(share, w) for w in range(len(sessions))]:
+                done.result()
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), np.float32(1e-12))
         return out
+
+
+def _run(session: Any, encodings: Sequence[Any]) -> np.ndarray:
+    """Mean-pooled last hidden states of one padded batch of tokenised texts."""
+    width = len(encodings[0].ids)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    types = np.zeros_like(ids)
+    for j, encoding in enumerate(encodings):
+        n = len(encoding.ids)
+        ids[j, :n] = encoding.ids
+        mask[j, :n] = 1
+        types[j, :n] = encoding.type_ids
+    (hidden,) = session.run(
+        None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+    )
+    weights = mask[:, :, None].astype(np.float32)
+    pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    return pooled.astype(np.float32)

@@ -115,6 +115,18 @@ def test_order_and_batching_do_not_change_vectors(onnx_embedder: OnnxEmbedder) -
     assert onnx_embedder.embed([]).shape == (0, together.shape[1])
 
 
+def test_parallel_sessions_give_the_same_vectors_as_one(export_cache: Path) -> None:
+    onnx_path, _ = export_paths(export_cache)
+    texts = _passages(24)
+    one = OnnxEmbedder(onnx_path, MODEL_DIR, "one", workers=1).embed(texts)
+    three = OnnxEmbedder(onnx_path, MODEL_DIR, "three", workers=3)
+    assert np.array_equal(three.embed(texts), one)  # shared out, then put back in order
+    assert len(three._sessions) == 3
+    question = OnnxEmbedder(onnx_path, MODEL_DIR, "q", workers=3)
+    question.embed(["Kapan Putin terakhir kali mengunjungi Korea Utara?"])
+    assert len(question._sessions) == 1  # the query path loads one session only
+
+
 def test_its_name_differs_and_switching_rebuilds_the_index(
     tmp_path: Path, export_cache: Path, onnx_embedder: OnnxEmbedder
 ) -> None:
