@@ -21,6 +21,22 @@ def percentile(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else 0.0
 
 
+def _halves() -> dict[str, str]:
+    """Question id -> "tuning" or "heldout" by bench/facqa_split's rule on its facqa article."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.facqa_split import held_out
+
+    questions = Path(__file__).resolve().parents[2] / "shared" / "facqa-dev" / "questions.jsonl"
+    out = {}
+    for line in questions.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            out[row["id"]] = "heldout" if held_out(row["doc"]) else "tuning"
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--index", type=Path, required=True)
@@ -40,20 +56,42 @@ def main() -> None:
     load_s = time.perf_counter() - started
     retriever = engine.retriever  # the retriever the engine uses
     retriever.search(rows[0]["question"], 5)  # first query pays for lazy imports
-    times, found = [], 0
+    times = []
+    # Recall by article (the probe's own) and by answer (a top-5 passage holds an answer), over
+    # all probes and each half of bench/facqa_split's rule; with copies skipped (qa.copies,
+    # where the code has it) and kept.
+    found: dict[str, list[int]] = {}
+    halves = _halves()
+    copies_rule = hasattr(retriever, "skip_copies")
     for row in rows:
         t = time.perf_counter()
         hits = retriever.search(row["question"], 5)
         times.append((time.perf_counter() - t) * 1000)
-        found += any(h.chunk.doc == row["doc"] for h in hits)
+        runs = [("", hits)]
+        if copies_rule:
+            retriever.skip_copies = False
+            runs.append(("_keep_copies", retriever.search(row["question"], 5)))
+            retriever.skip_copies = True
+        half = halves.get(row["id"], "")
+        answers = [a.casefold() for a in row["answers"]]
+        for suffix, got in runs:
+            doc = any(h.chunk.doc == row["doc"] for h in got)
+            ans = any(a in h.chunk.text.casefold() for h in got for a in answers)
+            for key in (f"recall_at_5{suffix}", f"recall_at_5{suffix}_{half}"):
+                found.setdefault(key, [0, 0, 0])
+                found[key][0] += 1
+                found[key][1] += doc
+                found[key][2] += ans
     result = {
         "chunks": len(engine.index.chunks),
         "load_s": round(load_s, 2),
         "retrieve_p50_ms": percentile(times, 0.5),
         "retrieve_p95_ms": percentile(times, 0.95),
-        "recall_at_5": round(found / len(rows), 3),
         "probes": len(rows),
     }
+    for key, (n, doc, ans) in sorted(found.items()):
+        result[key] = round(doc / n, 3)
+        result["answer_" + key] = round(ans / n, 3)
     if args.ask:
         engine.warm_up()
         ttft = []

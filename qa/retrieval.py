@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
 from qa.chunking import Chunk
+from qa.copies import query_words, without_copies
 from qa.dense_index import search as dense_search
 from qa.embedding import Embedder
 from qa.lexical import top_k
@@ -66,11 +68,13 @@ class Retriever:
         embedder: Embedder | None,
         dense_weight: float,
         depth: int = CANDIDATE_DEPTH,
+        skip_copies: bool = True,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.dense_weight = dense_weight if embedder is not None else 0.0
         self.depth = depth
+        self.skip_copies = skip_copies  # qa.copies: another article's copy takes no place
 
     def dense_scores(self, query: str) -> np.ndarray:
         n = len(self.index.chunks)
@@ -109,6 +113,8 @@ class Retriever:
     ) -> list[Hit]:
         """The best ``k`` chunks by fused score, ties by row, as a stable sort of ``scores``
         orders them: after the chunks scoring above 0, the first rows (all scoring 0) in order.
+        With ``skip_copies``, a chunk whose best sentence a better one of another article has
+        is passed over (``qa.copies``).
 
         A chunk in neither candidate list scores at most ``bound`` (the last BM25 candidate's
         score and the last FAISS one's, fused); when the k-th candidate does not beat that, the
@@ -121,11 +127,12 @@ class Retriever:
         if scope is not None:
             matched, matched_scores = _within(matched, matched_scores, scope)
         n = len(self.index.chunks) if scope is None else len(scope)
+        words = query_words(query) if self.skip_copies else frozenset()
         depth = max(k, self.depth)
         while True:
             found = self._candidates(vector, matched, matched_scores, depth, scope)
             rows, fused, dense, lexical, bound = found
-            order = [j for j in np.lexsort((rows, -fused))[:k] if fused[j] > 0.0]
+            order = self._top(rows, fused, k, words)
             kth = float(fused[order[-1]]) if len(order) == min(k, n) and order else 0.0
             if kth > bound or bound == 0.0 or depth >= n or depth >= self.depth * MAX_DEEPENING:
                 break
@@ -140,6 +147,15 @@ class Retriever:
         while len(hits) < min(k, n):
             hits.append(Hit(self.index.chunks[next(filler)], 0.0, 0.0, 0.0))
         return hits
+
+    def _top(self, rows: np.ndarray, fused: np.ndarray, k: int, words: frozenset[str]) -> list[int]:
+        """Positions of the best ``k`` candidates scoring above 0, ties by row; without
+        another article's copies (``qa.copies``) when ``skip_copies``."""
+        ranked = (int(j) for j in np.lexsort((rows, -fused)) if fused[j] > 0.0)
+        if self.skip_copies:
+            chunks = self.index.chunks
+            ranked = without_copies(ranked, lambda j: chunks[int(rows[j])], words)
+        return list(islice(ranked, k))
 
     def _vector(self, query: str) -> np.ndarray | None:
         if self.embedder is None or self.dense_weight == 0.0 or not len(self.index.chunks):

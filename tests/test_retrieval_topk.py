@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from qa.chunking import ChunkingParams
+from qa.copies import evidence, query_words
 from qa.corpus import load_articles
 from qa.dense_index import build_dense_index
 from qa.evaluation import load_items
@@ -86,7 +87,7 @@ def test_top_k_fusion_matches_all_chunk_fusion(
     exact: Index, dense_weight: float, depth: int
 ) -> None:
     assert len(exact.chunks) > 100, "the candidate lists must leave chunks out"
-    retriever = Retriever(exact, FakeEmbedder(), dense_weight, depth)
+    retriever = Retriever(exact, FakeEmbedder(), dense_weight, depth, skip_copies=False)
     for question in _questions():
         hits = retriever.search(question, 5)
         assert _rows(exact, hits) == _all_chunk_top(retriever, question, 5), question
@@ -94,6 +95,35 @@ def test_top_k_fusion_matches_all_chunk_fusion(
         assert [h.score for h in hits] == pytest.approx(
             fused[_rows(exact, hits)].tolist(), abs=1e-6
         )
+
+
+@pytest.mark.parametrize("depth", [100, 20])
+def test_copies_of_a_better_passage_give_their_places_to_other_passages(
+    exact: Index, depth: int
+) -> None:
+    """The archive's articles repeat the seed's sentences: the top 5 is the all-chunk ranking
+    with every chunk whose best sentence a better chunk of another article has left out."""
+    retriever = Retriever(exact, FakeEmbedder(), 0.3, depth)
+    changed = 0
+    for question in _questions():
+        fused = retriever.scores(question)
+        words = query_words(question)
+        expected, owner = [], {}
+        for row in np.argsort(-fused, kind="stable"):
+            if fused[row] <= 0.0 or len(expected) == 5:
+                break
+            chunk = exact.chunks[row]
+            found = evidence(chunk.text, words)
+            if found and owner.setdefault(found, chunk.doc) != chunk.doc:
+                continue
+            expected.append(int(row))
+        hits = retriever.search(question, 5)
+        assert _rows(exact, hits)[: len(expected)] == expected, question
+        changed += expected != _all_chunk_top(retriever, question, 5)
+        best = [evidence(h.chunk.text, words) for h in hits if h.score > 0]
+        pairs = {(b, h.chunk.doc) for b, h in zip(best, hits, strict=False) if b}
+        assert len({b for b, _ in pairs}) == len(pairs), "no sentence twice from two articles"
+    assert changed >= 5, "the archive has copies: the rule must change some top 5s"
 
 
 def test_search_with_nothing_found_returns_the_first_chunks_like_the_full_sort(

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
 from typing import Any
 
 import numpy as np
 
 from qa.bm25_matrix import lucene_idf
 from qa.chunking import Chunk
+from qa.copies import query_words, without_copies
 from qa.embedding import Embedder
 from qa.lexical import BM25_B, BM25_K1, tokenize
 from qa.retrieval import CANDIDATE_DEPTH, Hit, fuse_scores
@@ -236,11 +238,13 @@ class MilvusSearcher:
         embedder: Embedder | None,
         dense_weight: float,
         depth: int = CANDIDATE_DEPTH,
+        skip_copies: bool = True,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.dense_weight = dense_weight if embedder is not None else 0.0
         self.depth = depth
+        self.skip_copies = skip_copies  # qa.copies, as the files store's Retriever
 
     def _vector(self, query: str) -> list[float] | None:
         if self.embedder is None or self.dense_weight == 0.0:
@@ -300,10 +304,14 @@ class MilvusSearcher:
             matrix = np.asarray([r["vector"] for r in found], dtype=np.float32)
             dense = matrix @ np.asarray(vector, dtype=np.float32)
         fused = fuse_scores(lexical, dense, self.dense_weight)
-        order = sorted(
+        ranked: Iterable[int] = sorted(
             (j for j in range(len(found)) if fused[j] > 0.0),
             key=lambda j: (-float(fused[j]), found[j]["doc"], int(found[j]["ordinal"])),
-        )[:k]
+        )
+        if self.skip_copies:
+            words = query_words(query)
+            ranked = without_copies(ranked, lambda j: row_chunk(found[j]), words)
+        order = list(islice(ranked, k))
         hits = [
             Hit(row_chunk(found[j]), float(fused[j]), float(dense[j]), float(lexical[j]))
             for j in order
