@@ -25,6 +25,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -170,21 +171,7 @@ def load_index(index_dir: Path) -> Index:
 def load_version(path: Path, index_dir: Path) -> Index:
     """Load and verify one version folder."""
     fix = f"run `qa index --rebuild --index {index_dir}`"
-    try:
-        manifest = Manifest(**json.loads((path / "manifest.json").read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError) as exc:
-        raise IndexCorruptError(
-            f"the index manifest is unreadable ({exc.__class__.__name__}); {fix}"
-        ) from None
-    if manifest.format != FORMAT_VERSION:
-        raise IndexCorruptError(f"the index was written by another version of qa; {fix}")
-    try:
-        for rel, meta in manifest.files.items():
-            file = path / rel
-            if file.stat().st_size != meta["size"] or file_sha256(file) != meta["sha256"]:
-                raise IndexCorruptError(f"index file {rel} is truncated or damaged; {fix}")
-    except (OSError, KeyError, TypeError):
-        raise IndexCorruptError(f"an index file is missing or unreadable; {fix}") from None
+    manifest = _verified_manifest(path, fix)
     try:
         import faiss
 
@@ -200,6 +187,103 @@ def load_version(path: Path, index_dir: Path) -> Index:
     if lexical.tokenizer != TOKENIZER_VERSION:  # written by an older qa: same chunks, new words
         lexical = LexicalIndex.build([c.text for c in chunks])
     return Index(path=path, manifest=manifest, chunks=chunks, dense=dense, lexical=lexical)
+
+
+# One parsed manifest, keyed by its file's identity: a version folder is never rewritten, and at
+# 100,000 articles parsing it costs ~0.7 s, which ``known_files`` and the update would each pay.
+_MANIFESTS: dict[tuple[str, int, int, int], dict[str, Any]] = {}
+
+
+def _manifest_json(path: Path) -> dict[str, Any]:
+    """The parsed ``manifest.json`` of a version (shared: callers must not change it)."""
+    file = path / "manifest.json"
+    st = file.stat()
+    key = (str(file), st.st_size, st.st_mtime_ns, st.st_ino)
+    raw = _MANIFESTS.get(key)
+    if raw is None:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("the manifest is not an object")
+        _MANIFESTS.clear()
+        _MANIFESTS[key] = raw
+    return raw
+
+
+def _verified_manifest(path: Path, fix: str) -> Manifest:
+    """The version's manifest, once every file it lists has its recorded size and hash."""
+    try:
+        manifest = Manifest(**_manifest_json(path))
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexCorruptError(
+            f"the index manifest is unreadable ({exc.__class__.__name__}); {fix}"
+        ) from None
+    if manifest.format != FORMAT_VERSION:
+        raise IndexCorruptError(f"the index was written by another version of qa; {fix}")
+    try:
+        for rel, meta in manifest.files.items():
+            file = path / rel
+            if file.stat().st_size != meta["size"] or file_sha256(file) != meta["sha256"]:
+                raise IndexCorruptError(f"index file {rel} is truncated or damaged; {fix}")
+    except (OSError, KeyError, TypeError):
+        raise IndexCorruptError(f"an index file is missing or unreadable; {fix}") from None
+    return manifest
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """The live version as an update needs it: its manifest, vectors, token table and chunk lines
+    with each article's rows. No chunk is parsed and BM25 is not loaded (at 100,000 chunks those
+    cost ~1.6 s of adding one article); kept rows are copied, never decoded."""
+
+    path: Path
+    manifest: Manifest
+    lines: list[str]
+    rows: dict[str, list[int]]
+    vectors: np.ndarray
+    tokens: TokenTable | None  # None: another tokenizer wrote it, kept rows are re-tokenised
+
+    def text(self, row: int) -> str:
+        return str(json.loads(self.lines[row])["text"])
+
+
+_DOC_KEY = '{"doc": "'  # how ``_chunk_line`` starts every line
+
+
+def _rows_by_doc(lines: list[str]) -> dict[str, list[int]]:
+    """Each article's rows, from the start of each line (json's own string scanner)."""
+    rows: dict[str, list[int]] = {}
+    start = len(_DOC_KEY)
+    for i, line in enumerate(lines):
+        doc = scanstring(line, start)[0] if line.startswith(_DOC_KEY) else json.loads(line)["doc"]
+        rows.setdefault(doc, []).append(i)
+    return rows
+
+
+def _load_previous(path: Path, index_dir: Path) -> _Previous:
+    """One version folder, verified as ``load_version`` does, read for an update."""
+    fix = f"run `qa index --rebuild --index {index_dir}`"
+    manifest = _verified_manifest(path, fix)
+    try:
+        import faiss
+
+        dense = faiss.read_index(str(path / "dense.faiss"))
+        lines = _chunk_lines(path)
+        rows = _rows_by_doc(lines)
+    except Exception as exc:  # faiss raises RuntimeError, json raises several kinds
+        raise IndexCorruptError(
+            f"the index could not be read ({exc.__class__.__name__}); {fix}"
+        ) from None
+    if dense.ntotal != len(lines) or (len(lines) and dense.d != manifest.dim):
+        raise IndexCorruptError(f"the index parts disagree in size; {fix}")
+    tokens = TokenTable.load(path / "lexical")
+    if tokens is not None and len(tokens) != len(lines):
+        tokens = None
+    vectors = (
+        dense.reconstruct_n(0, dense.ntotal)
+        if dense.ntotal
+        else np.zeros((0, manifest.dim), dtype=np.float32)
+    )
+    return _Previous(path, manifest, lines, rows, vectors, tokens)
 
 
 def states_dir(index_dir: Path) -> Path:
@@ -300,19 +384,24 @@ def update_index(
     warn: Callable[[str], None] = lambda _m: None,
     batch_size: int = 32,
 ) -> UpdateReport:
-    """Bring the index up to date with ``articles``, re-embedding only new and changed ones."""
+    """Bring the index up to date with ``articles``, re-embedding only new and changed ones.
+
+    Kept articles cost what copying their rows costs: their vectors by numpy indexing, their
+    chunk lines as the old file has them, their BM25 tokens as ids (stemming is the slow half
+    of BM25) and their manifest entries as they were, when the file was not even read again.
+    """
     with write_lock(index_dir):
         remove_leftovers(index_dir)
         old, reason = None, "requested" if rebuild else ""
         if not rebuild:
             try:
-                old = load_index(index_dir)
+                old = _load_previous(index_dir / _version_name(index_dir), index_dir)
             except IndexMissingError:
                 reason = ""
             except IndexCorruptError as exc:
                 old = _newest_intact_version(index_dir)
                 if old is not None:
-                    warn(f"the index pointer was unusable ({exc}); continuing from {old.version}")
+                    warn(f"the index pointer was unusable ({exc}); continuing from {old.path.name}")
                 else:
                     warn(f"the existing index is unusable ({exc}); rebuilding it")
                     reason = "existing index unreadable"
@@ -323,26 +412,18 @@ def update_index(
             elif old.manifest.chunking != params.as_dict():
                 reason = "chunking settings changed"
                 old = None
-
-        old_rows: dict[str, list[int]] = {}
-        if old is not None:
-            for row, chunk in enumerate(old.chunks):
-                old_rows.setdefault(chunk.doc, []).append(row)
         old_docs = old.manifest.docs if old is not None else {}
-        old_vectors = old.vectors() if old is not None else None
 
         added, updated, kept = [], [], []
         skipped: set[str] = set()
-        kept_rows: list[int] = []
-        chunks: list[Chunk] = []
+        # Per article, in order: its old rows (kept) or its new chunks (to embed).
+        plan: list[tuple[Article, list[int] | list[Chunk]]] = []
         fresh: list[Chunk] = []
         for article in articles:
             previous = old_docs.get(article.doc)
             if previous is not None and previous["sha256"] == article.sha256:
                 kept.append(article.doc)
-                rows = old_rows.get(article.doc, [])
-                kept_rows.extend(rows)
-                chunks.extend(old.chunks[r] for r in rows)  # type: ignore[union-attr]
+                plan.append((article, old.rows.get(article.doc, [])))  # type: ignore[union-attr]
                 continue
             try:  # an article known by its unchanged stamp is read only when it must be chunked
                 article = article.read()
@@ -353,76 +434,73 @@ def update_index(
             (updated if previous is not None else added).append(article.doc)
             new = chunk_article(article, params)
             fresh.extend(new)
-            chunks.extend(new)
+            plan.append((article, new))
         current_docs = {a.doc for a in articles}
         removed = sorted(set(old_docs) - current_docs)
+        total = sum(len(part) for _a, part in plan)
 
         report_args = dict(
             added=tuple(added),
             updated=tuple(updated),
             removed=tuple(removed),
             kept=tuple(kept),
-            chunks=len(chunks),
+            chunks=total,
             embedded=len(fresh),
             rebuilt_because=reason,
         )
         if old is not None and not added and not updated and not removed:
             if old.path != current_version_dir_or_none(index_dir):
-                _point_at(index_dir, old.version)  # a recovered version becomes live again
+                _point_at(index_dir, old.path.name)  # a recovered version becomes live again
             return UpdateReport(**report_args, written=False, path=old.path)  # type: ignore[arg-type]
 
         new_vectors = _embed_all(embedder, [c.text for c in fresh], progress, batch_size)
+        old_vectors = old.vectors if old is not None else None
         dim = _dimension(old_vectors, new_vectors)
-        # Reassemble rows in article order: kept rows keep their vectors, fresh rows get new ones.
-        # Kept rows keep their tokens too (stemming is the slow half of BM25): only fresh chunks
-        # are tokenised, unless the old version has no token table of this tokenizer.
-        # Kept rows are copied whole, never re-encoded: vectors by numpy indexing, chunk lines as
-        # the old file has them, tokens as ids (stemming is the slow half of BM25). Only fresh
-        # chunks are tokenised, unless the old version has no token table of this tokenizer.
-        vectors = np.zeros((len(chunks), dim), dtype=np.float32)
-        old_tokens = TokenTable.load(old.path / "lexical") if old is not None else None
-        old_lines = _chunk_lines(old.path) if old is not None else []
+        vectors = np.zeros((total, dim), dtype=np.float32)
+        old_tokens = old.tokens if old is not None else None
         parts: list[int | list[str]] = []
         lines: list[str] = []
-        kept_at, fresh_at = [], []
-        kept_iter = iter(kept_rows)
-        fresh_ids = {id(c) for c in fresh}
-        for i, chunk in enumerate(chunks):
-            if id(chunk) in fresh_ids:
-                fresh_at.append(i)
-                parts.append(chunk_tokens(chunk.text))
-                lines.append(_chunk_line(chunk))
+        kept_at: list[int] = []
+        kept_rows: list[int] = []
+        fresh_at: list[int] = []
+        docs: dict[str, dict[str, Any]] = {}
+        for article, part in plan:
+            at = len(lines)
+            if part and isinstance(part[0], Chunk):
+                fresh_at.extend(range(at, at + len(part)))
+                for chunk in part:
+                    parts.append(chunk_tokens(chunk.text))  # type: ignore[union-attr]
+                    lines.append(_chunk_line(chunk))  # type: ignore[arg-type]
             else:
-                row = next(kept_iter)
-                kept_at.append(i)
-                parts.append(row if old_tokens else chunk_tokens(chunk.text))
-                lines.append(old_lines[row] if old_lines else _chunk_line(chunk))
+                rows: list[int] = part  # type: ignore[assignment]
+                kept_at.extend(range(at, at + len(rows)))
+                kept_rows.extend(rows)
+                for row in rows:
+                    parts.append(row if old_tokens else chunk_tokens(old.text(row)))  # type: ignore[union-attr]
+                    lines.append(old.lines[row])  # type: ignore[union-attr]
+            if article.unread:  # not read again: its record is the one the index holds
+                docs[article.doc] = {**old_docs[article.doc], "chunks": len(part)}
+            else:
+                docs[article.doc] = {
+                    "sha256": article.sha256,
+                    "title": article.title,
+                    "chunks": len(part),
+                    "stamp": list(article.stamp),
+                    **article.meta.as_dict(),
+                }
         if kept_at:
             vectors[kept_at] = old_vectors[kept_rows]  # type: ignore[index]
         if fresh_at:
             vectors[fresh_at] = new_vectors
         tokens = TokenTable.merge(old_tokens, parts)
-
         manifest = Manifest(
             embedder=embedder.name,
             dim=dim,
             chunking=params.as_dict(),
-            docs={
-                a.doc: {
-                    "sha256": a.sha256,
-                    "title": a.title,
-                    "chunks": 0,
-                    "stamp": list(a.stamp),
-                    **a.meta.as_dict(),
-                }
-                for a in articles
-                if a.doc not in skipped
-            },
+            docs=docs,
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
-        for chunk in chunks:
-            manifest.docs[chunk.doc]["chunks"] += 1
-        path = write_version(index_dir, manifest, chunks, vectors, tokens, lines)
+        path = write_version(index_dir, manifest, [], vectors, tokens, lines)
         return UpdateReport(**report_args, path=path)  # type: ignore[arg-type]
 
 
@@ -505,7 +583,7 @@ def known_files(index_dir: Path) -> dict[str, KnownFile]:
     if live is None:
         return {}
     try:
-        docs = json.loads((live / "manifest.json").read_text(encoding="utf-8"))["docs"]
+        docs = _manifest_json(live)["docs"]
         return {
             doc: KnownFile(tuple(entry["stamp"]), entry["sha256"], entry["title"], meta_of(entry))
             for doc, entry in docs.items()
@@ -531,12 +609,12 @@ def _version_dirs(index_dir: Path) -> list[Path]:
     ]
 
 
-def _newest_intact_version(index_dir: Path) -> Index | None:
+def _newest_intact_version(index_dir: Path) -> _Previous | None:
     """With CURRENT garbled, the newest finished version that loads: nothing is re-embedded."""
     finished = [v for v in _version_dirs(index_dir) if not v.name.startswith(".tmp-")]
     for version in sorted(finished, key=lambda v: v.name, reverse=True):
         with contextlib.suppress(IndexCorruptError):
-            return load_version(version, index_dir)
+            return _load_previous(version, index_dir)
     return None
 
 
