@@ -11,7 +11,7 @@ import pytest
 
 from qa import store
 from qa.chunk_tokens import TokenTable
-from qa.chunking import ChunkingParams
+from qa.chunking import Chunk, ChunkingParams
 from qa.corpus import load_articles
 from qa.store import load_index, update_index
 from tests.conftest import SEED_FILE
@@ -128,9 +128,14 @@ def test_unchanged_files_are_not_read_again(
     articles = load_articles(seeds, known=known_files(index_dir))
     assert read == ["b003.txt"]
     assert sum(a.unread for a in articles) == 11
+    before = load_index(index_dir).manifest.docs
     report = update_index(index_dir, articles, FakeEmbedder(), PARAMS)
     assert report.updated == ("b003.txt",) and len(report.kept) == 11
     assert_same_as_from_scratch(seeds, index_dir, tmp_path)
+    after = load_index(index_dir).manifest.docs
+    assert {d: e for d, e in after.items() if d != "b003.txt"} == {
+        d: e for d, e in before.items() if d != "b003.txt"
+    }, "an unread article keeps its record as it was"
     # A rebuild (here: new chunking) reads the unread ones when it must chunk them.
     articles = load_articles(seeds, known=known_files(index_dir))
     report = update_index(index_dir, articles, FakeEmbedder(), ChunkingParams(400, 80))
@@ -159,3 +164,12 @@ def test_a_kept_chunk_holding_a_line_separator_survives_an_update(tmp_path: Path
     update_index(index_dir, load_articles(seeds), FakeEmbedder(), PARAMS)
     [chunk] = [c for c in load_index(index_dir).chunks if c.doc == "sep.txt"]
     assert chunk.text.endswith("Satu\u2028dua\u2029tiga\x85empat.")
+
+
+def test_rows_by_article_come_from_each_lines_start_or_its_json() -> None:
+    lines = [
+        store._chunk_line(Chunk('a "quoted" \u2028 name.txt', "t", 0, 0, 1, "x")),
+        '{"title": "t", "doc": "b.txt", "ordinal": 0, "start": 0, "end": 1, "text": "y"}',
+        store._chunk_line(Chunk('a "quoted" \u2028 name.txt', "t", 1, 1, 2, "z")),
+    ]
+    assert store._rows_by_doc(lines) == {'a "quoted" \u2028 name.txt': [0, 2], "b.txt": [1]}
