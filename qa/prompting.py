@@ -159,9 +159,11 @@ _MAX_HEADLINE = 120
 
 def _headline(p: Passage) -> str | None:
     """The article's title when it is worth its prompt tokens: a headline the passage does not
-    already start with (articles without one get their first paragraph as title)."""
+    already start with (articles without one get their first paragraph as title; a title cut
+    short with an ellipsis, as archives write the first sentence, counts by what it keeps)."""
     title = p.title.strip()
-    if not title or len(title) > _MAX_HEADLINE or p.text.startswith(title):
+    kept = title.rstrip("…. ").strip()
+    if not title or len(title) > _MAX_HEADLINE or p.text.startswith(kept or title):
         return None
     return title
 

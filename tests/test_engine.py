@@ -259,6 +259,7 @@ def test_titles_go_into_the_prompt_only_when_they_are_headlines() -> None:
             Passage(1, "a.txt", "Jembatan baru diresmikan", 0, len(body), body),
             Passage(2, "b.txt", paragraph_title.strip(), 0, len(body), body),
             Passage(3, "c.txt", "Berita hari ini", 0, 15, "Berita hari ini"),
+            Passage(4, "d.txt", "Presiden meresmikan jembatan…", 0, len(body), body),
         ]
     )
     assert shown.count("Article:") == 1 and "Article: Jembatan baru diresmikan" in shown
