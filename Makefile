@@ -23,7 +23,8 @@ $(LLAMA_WHEEL):
 		$(PY) -m pip wheel --quiet --no-cache-dir --no-deps $(LLAMA) -w $(WHEELS)
 	touch $@
 
-$(STAMP): pyproject.toml $(LLAMA_WHEEL)
+# The models step reruns when the code that makes or checks them changes (an export format).
+$(STAMP): pyproject.toml qa/models.py qa/onnx_export.py qa/onnx_embedder.py $(LLAMA_WHEEL)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --no-deps --force-reinstall $(WHEELS)/llama_cpp_python-0.3.36-*.whl

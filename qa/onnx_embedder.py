@@ -82,6 +82,7 @@ class ExportStamp:
     min_cosine: float
     mean_cosine: float
     passed: bool
+    quantisation: str = ""  # which of qa.onnx_export.QUANTISATIONS passed (or failed last)
 
     def to_json(self) -> str:
         return json.dumps({"format": EXPORT_FORMAT, **self.__dict__}, indent=1, sort_keys=True)

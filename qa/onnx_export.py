@@ -167,18 +167,25 @@ def ensure_export(
         source_stat = file_stat(model_dir / "model.safetensors")
         source_sha = file_sha256(model_dir / "model.safetensors")
         try:
-            int8 = quantise(export_fp32(model_dir, work), work / "model-int8.onnx")
+            fp32 = export_fp32(model_dir, work)
             log(f"checking it against sentence-transformers on {len(texts)} passages")
             exact = _reference_vectors(model_dir, texts)
-            probe = OnnxEmbedder(int8, model_dir, "probe").embed(texts)
+            # The fastest quantisation first; the next when one misses the bound (its margin is
+            # ~0.002 here, and another CPU's int8 kernels may round differently).
+            for kind in QUANTISATIONS:
+                int8 = quantise(fp32, work / f"model-int8-{kind}.onnx", kind)
+                probe = OnnxEmbedder(int8, model_dir, "probe").embed(texts)
+                cos = cosines(exact, probe)
+                passed = bool(len(cos)) and float(cos.min()) >= MIN_COSINE
+                if passed:
+                    break
+                log(f"the {kind} int8 export reached min cosine {cos.min():.4f} only")
         except (ModelError, OSError):
             raise
         except Exception as exc:  # the exporter and quantiser fail in many ways
             raise ModelError(
                 f"exporting the embedder to ONNX failed ({type(exc).__name__}: {exc})"
             ) from exc
-        cos = cosines(exact, probe)
-        passed = bool(len(cos)) and float(cos.min()) >= MIN_COSINE
         if passed:
             copy_atomic(int8, onnx_path)
         else:
@@ -194,6 +201,7 @@ def ensure_export(
             min_cosine=round(float(cos.min()), 5) if len(cos) else 0.0,
             mean_cosine=round(float(cos.mean()), 5) if len(cos) else 0.0,
             passed=passed,
+            quantisation=kind,
         )
         write_atomic(stamp_path, stamp.to_json(), fsync=True)
     return ExportResult(onnx_path if passed else None, stamp, made=True)
@@ -256,9 +264,17 @@ def export_fp32(model_dir: Path, work: Path) -> Path:
     return target
 
 
-def quantise(fp32: Path, target: Path) -> Path:
-    """Dynamic int8, per channel, on every weight MatMul, the outlier channels of the FFN
-    down-projections' inputs excepted (see the module docstring)."""
+# How the MatMuls are quantised, fastest first (``ensure_export`` takes the first that passes):
+# "split-outliers" as the module docstring says; "split-outliers-v-float" keeps the attention V
+# projections float32 too; "down-v-float" (export format 1) leaves every FFN down-projection and
+# V projection float32: ~1.4x slower than the first, min cosine 0.9931 on 1,000 passages.
+QUANTISATIONS = ("split-outliers", "split-outliers-v-float", "down-v-float")
+
+
+def quantise(fp32: Path, target: Path, kind: str = QUANTISATIONS[0]) -> Path:
+    """Dynamic int8, per channel, on the weight MatMuls: every one but the outlier channels of
+    the FFN down-projections' inputs ("split-outliers", see the module docstring), or every one
+    but the down and V projections ("down-v-float")."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -274,14 +290,22 @@ def quantise(fp32: Path, target: Path) -> Path:
         and shapes[node.input[1]][0] > shapes[node.input[1]][1]
     ]
     vocab = shapes.get("inner.embeddings.word_embeddings.weight", (0,))[0]
-    if len(down) != 6 or vocab < _CALIBRATION_IDS[1]:
+    if len(down) != 6 or vocab < _CALIBRATION_IDS[1] or kind not in QUANTISATIONS:
         raise ModelError("the exported embedder graph has an unexpected shape; not quantised")
-    peaks = _down_input_peaks(model, [node.input[0] for node in down])
-    outliers = {
-        node.name: np.sort(np.argsort(peak)[-_OUTLIER_CHANNELS:])
-        for node, peak in zip(down, peaks, strict=True)
-    }
-    float_matmuls = _split_outlier_channels(graph, outliers)
+    value = [n.name for n in graph.node if n.op_type == "MatMul" and "/self/value/" in n.name]
+    if len(value) != len(down):
+        raise ModelError("the exported embedder graph has an unexpected shape; not quantised")
+    if kind == "down-v-float":
+        float_matmuls = [node.name for node in down] + value
+    else:
+        peaks = _down_input_peaks(model, [node.input[0] for node in down])
+        outliers = {
+            node.name: np.sort(np.argsort(peak)[-_OUTLIER_CHANNELS:])
+            for node, peak in zip(down, peaks, strict=True)
+        }
+        float_matmuls = _split_outlier_channels(graph, outliers)
+        if kind.endswith("-v-float"):
+            float_matmuls += value
     split = target.with_name(target.stem + "-split.onnx")
     onnx.save(model, str(split))
     root = logging.getLogger()

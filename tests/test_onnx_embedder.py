@@ -241,7 +241,7 @@ def fake_export(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(onnx_export, "export_fp32", fake_fp32)
     monkeypatch.setattr(
-        onnx_export, "quantise", lambda fp32, target: Path(shutil.copy(fp32, target))
+        onnx_export, "quantise", lambda fp32, target, *_kind: Path(shutil.copy(fp32, target))
     )
     monkeypatch.setattr(onnx_export, "_reference_vectors", lambda _d, t: Same().embed(t))
     monkeypatch.setattr(onnx_export, "OnnxEmbedder", Same)
@@ -272,7 +272,7 @@ def test_export_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 @pytest.mark.usefixtures("fake_export")
 def test_a_failing_exporter_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(fp32: Path, target: Path) -> Path:
+    def broken(fp32: Path, target: Path, *_kind: str) -> Path:
         target.write_bytes(b"half")
         raise RuntimeError("quantiser blew up")
 
@@ -295,6 +295,33 @@ def test_a_failed_verification_is_recorded_and_not_installed(
     assert result.path is None and not result.stamp.passed
     assert not export_paths(tmp_path)[0].exists()
     assert not ensure_export(MODEL_DIR, tmp_path, ["a", "b"]).made  # not redone every run
+
+
+@pytest.mark.usefixtures("fake_export")
+def test_a_quantisation_that_misses_the_bound_gives_way_to_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+
+    def quantise(fp32: Path, target: Path, kind: str) -> Path:
+        made.append(kind)
+        target.write_bytes(kind.encode())
+        return target
+
+    class ByKind:  # the first kind's vectors are off, the second's exact
+        def __init__(self, path: Path, *_args: object) -> None:
+            self.good = path.read_bytes() != onnx_export.QUANTISATIONS[0].encode()
+
+        def embed(self, texts: list[str]) -> np.ndarray:
+            return np.ones((len(texts), 4), np.float32) / 2 if self.good else np.eye(len(texts), 4)
+
+    monkeypatch.setattr(onnx_export, "quantise", quantise)
+    monkeypatch.setattr(onnx_export, "OnnxEmbedder", ByKind)
+    result = ensure_export(MODEL_DIR, tmp_path, ["a", "b"])
+    assert made == list(onnx_export.QUANTISATIONS)
+    assert result.path is not None and result.stamp.passed
+    assert result.stamp.quantisation == onnx_export.QUANTISATIONS[1]
+    assert result.path.read_bytes() == onnx_export.QUANTISATIONS[1].encode()
 
 
 def test_verification_texts_are_deterministic_and_varied() -> None:
