@@ -54,7 +54,8 @@ def main() -> None:
     engine = Engine(load_settings(index_dir=args.index, seeds_dir=args.seeds, model=args.model))
     started = time.perf_counter()
     load_s = time.perf_counter() - started
-    retriever = engine.retriever  # the retriever the engine uses
+    # The retriever the engine uses (the baseline's engine keeps it in its loaded state only).
+    retriever = getattr(engine, "retriever", None) or engine._load().retriever
     retriever.search(rows[0]["question"], 5)  # first query pays for lazy imports
     times = []
     # Recall by article (the probe's own) and by answer (a top-5 passage holds an answer), over
