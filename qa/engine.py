@@ -20,7 +20,7 @@ from qa.answer_opening import answer_opening
 from qa.answer_stream import AnswerStream
 from qa.article_meta import ArticleMeta, meta_of
 from qa.checks import AnswerContext, ArticleFacts, answered, disabled_checks
-from qa.chunking import ChunkingParams
+from qa.chunking import Chunk, ChunkingParams
 from qa.config import Settings
 from qa.corpus import load_articles
 from qa.embedding import Embedder, make_embedder
@@ -322,13 +322,24 @@ class Engine:
             )
         return text
 
+    def _prompt_budget(self) -> int:
+        """Tokens a prompt prefix of passages may take, leaving room for a conversation."""
+        return self.settings.n_ctx - _RESERVED_TOKENS - self.settings.max_answer_tokens
+
     def _fits(self, passages: list[Passage]) -> bool:
         """Whether a prompt prefix of these passages leaves room for a conversation."""
-        budget = self.settings.n_ctx - _RESERVED_TOKENS - self.settings.max_answer_tokens
+        budget = self._prompt_budget()
         total_chars = sum(len(p.text) for p in passages)
         return total_chars < budget * 2.5 and (  # cheap bound first, then exact count
             self.generator.count_tokens(prompt_prefix(passages)) <= budget
         )
+
+    def _fitting_tiles(self, chunks: Sequence[Chunk]) -> list[Passage] | None:
+        """The chunks tiled into passages when a prompt prefix of them leaves room for a
+        conversation, else None: a cheap bound on their characters first (~2.5 per token at
+        least, met early by an archive), then the exact count."""
+        passages = tile_chunks(chunks, max_chars=int(self._prompt_budget() * 2.5))
+        return passages if passages is not None and self._fits(passages) else None
 
     def _corpus_passages(
         self, loaded: _Loaded, scoped: ScopeRows | None = None
@@ -340,9 +351,9 @@ class Engine:
         if scoped is not None:
             return self._scope_corpus(loaded, scoped)[0]
         if not loaded.corpus_decided:
-            passages = tile_chunks(loaded.index.chunks)
+            passages = self._fitting_tiles(loaded.index.chunks)
             loaded.corpus_decided = True
-            if self._fits(passages):
+            if passages is not None:
                 loaded.corpus_passages = passages
                 loaded.chunk_to_passages = [
                     [
@@ -360,9 +371,9 @@ class Engine:
         """A scope's passages if they fit the prompt, as the whole corpus is (made once)."""
         if scoped.docs not in loaded.scope_corpus:
             chunks = [loaded.index.chunks[r] for r in scoped.rows]
-            passages: list[Passage] | None = tile_chunks(chunks)
+            passages = self._fitting_tiles(chunks)
             mapping: list[list[int]] = []
-            if passages is not None and self._fits(passages):
+            if passages is not None:
                 mapping = [
                     [
                         pi
@@ -371,8 +382,6 @@ class Engine:
                     ]
                     for chunk in chunks
                 ]
-            else:
-                passages = None
             if len(loaded.scope_corpus) >= 16:
                 loaded.scope_corpus.clear()
             loaded.scope_corpus[scoped.docs] = (passages, mapping)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from qa.chunking import Chunk, sentence_spans
 from qa.language import question_language
@@ -83,10 +84,20 @@ def merge_spans(scored: Iterable[tuple[Chunk, float]]) -> list[Passage]:
     return [Passage(i + 1, d, t, s, e, x, sc) for i, (sc, d, t, s, e, x) in enumerate(merged)]
 
 
-def tile_chunks(chunks: Sequence[Chunk]) -> list[Passage]:
-    """The whole corpus as non-overlapping passages (each chunk minus its overlap), in order."""
+@overload
+def tile_chunks(chunks: Iterable[Chunk]) -> list[Passage]: ...
+
+
+@overload
+def tile_chunks(chunks: Iterable[Chunk], max_chars: int) -> list[Passage] | None: ...
+
+
+def tile_chunks(chunks: Iterable[Chunk], max_chars: int | None = None) -> list[Passage] | None:
+    """The whole corpus as non-overlapping passages (each chunk minus its overlap), in order;
+    None as soon as their text reaches ``max_chars`` (an archive too large for one prompt is
+    not walked to its end: at 100,000 chunks that walk cost ~0.6 s of a cold question)."""
     passages: list[Passage] = []
-    prev_doc, prev_end = None, 0
+    prev_doc, prev_end, total = None, 0, 0
     for chunk in chunks:
         if chunk.doc != prev_doc:
             prev_doc, prev_end = chunk.doc, 0
@@ -95,6 +106,9 @@ def tile_chunks(chunks: Sequence[Chunk]) -> list[Passage]:
         stripped = text.lstrip()
         start += len(text) - len(stripped)
         if stripped:
+            total += len(stripped)
+            if max_chars is not None and total >= max_chars:
+                return None
             passages.append(
                 Passage(len(passages) + 1, chunk.doc, chunk.title, start, chunk.end, stripped)
             )

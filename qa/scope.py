@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qa.article_meta import ArticleMeta, iso_date, meta_of
+from qa.chunk_rows import docs_of, group_rows
 from qa.errors import ScopeError
 from qa.untrusted import for_terminal
 
@@ -162,9 +163,7 @@ class ScopeRows:
 
 def rows_by_doc(chunks: Sequence[Chunk]) -> dict[str, np.ndarray]:
     """Each article's chunk rows: made once per loaded index, so a scope costs its own size."""
-    found: dict[str, list[int]] = {}
-    for row, chunk in enumerate(chunks):
-        found.setdefault(chunk.doc, []).append(row)
+    found = group_rows(docs_of(chunks))  # read from rows' lines, none parsed
     return {doc: np.asarray(rows, dtype=np.int64) for doc, rows in found.items()}
 
 

@@ -23,9 +23,8 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ import numpy as np
 
 from qa.article_meta import meta_of
 from qa.atomic import file_sha256, remove_stale_temps, write_atomic
+from qa.chunk_rows import ChunkRows, chunk_line, group_rows
 from qa.chunk_tokens import TokenTable
 from qa.chunking import Chunk, ChunkingParams, chunk_article
 from qa.corpus import Article, KnownFile
@@ -74,7 +74,7 @@ class Index:
 
     path: Path
     manifest: Manifest
-    chunks: tuple[Chunk, ...]
+    chunks: Sequence[Chunk]  # a ``ChunkRows`` when read from disk: rows parse when first used
     dense: Any  # faiss.Index
     lexical: LexicalIndex
 
@@ -176,7 +176,7 @@ def load_version(path: Path, index_dir: Path) -> Index:
         import faiss
 
         dense = faiss.read_index(str(path / "dense.faiss"))
-        chunks = tuple(_read_chunks(path / "chunks.jsonl"))
+        chunks = ChunkRows.read(path / "chunks.jsonl")
         lexical = LexicalIndex.load(path / "lexical")
     except Exception as exc:  # faiss raises RuntimeError, bm25s/json raise many kinds
         raise IndexCorruptError(
@@ -231,32 +231,16 @@ def _verified_manifest(path: Path, fix: str) -> Manifest:
 
 @dataclass(frozen=True)
 class _Previous:
-    """The live version as an update needs it: its manifest, vectors, token table and chunk lines
+    """The live version as an update needs it: its manifest, vectors, token table and chunk rows
     with each article's rows. No chunk is parsed and BM25 is not loaded (at 100,000 chunks those
     cost ~1.6 s of adding one article); kept rows are copied, never decoded."""
 
     path: Path
     manifest: Manifest
-    lines: list[str]
+    chunks: ChunkRows
     rows: dict[str, list[int]]
     vectors: np.ndarray
     tokens: TokenTable | None  # None: another tokenizer wrote it, kept rows are re-tokenised
-
-    def text(self, row: int) -> str:
-        return str(json.loads(self.lines[row])["text"])
-
-
-_DOC_KEY = '{"doc": "'  # how ``_chunk_line`` starts every line
-
-
-def _rows_by_doc(lines: list[str]) -> dict[str, list[int]]:
-    """Each article's rows, from the start of each line (json's own string scanner)."""
-    rows: dict[str, list[int]] = {}
-    start = len(_DOC_KEY)
-    for i, line in enumerate(lines):
-        doc = scanstring(line, start)[0] if line.startswith(_DOC_KEY) else json.loads(line)["doc"]
-        rows.setdefault(doc, []).append(i)
-    return rows
 
 
 def _load_previous(path: Path, index_dir: Path) -> _Previous:
@@ -267,45 +251,28 @@ def _load_previous(path: Path, index_dir: Path) -> _Previous:
         import faiss
 
         dense = faiss.read_index(str(path / "dense.faiss"))
-        lines = _chunk_lines(path)
-        rows = _rows_by_doc(lines)
+        chunks = ChunkRows.read(path / "chunks.jsonl")
+        rows = group_rows(chunks.docs())
     except Exception as exc:  # faiss raises RuntimeError, json raises several kinds
         raise IndexCorruptError(
             f"the index could not be read ({exc.__class__.__name__}); {fix}"
         ) from None
-    if dense.ntotal != len(lines) or (len(lines) and dense.d != manifest.dim):
+    if dense.ntotal != len(chunks) or (len(chunks) and dense.d != manifest.dim):
         raise IndexCorruptError(f"the index parts disagree in size; {fix}")
     tokens = TokenTable.load(path / "lexical")
-    if tokens is not None and len(tokens) != len(lines):
+    if tokens is not None and len(tokens) != len(chunks):
         tokens = None
     vectors = (
         dense.reconstruct_n(0, dense.ntotal)
         if dense.ntotal
         else np.zeros((0, manifest.dim), dtype=np.float32)
     )
-    return _Previous(path, manifest, lines, rows, vectors, tokens)
+    return _Previous(path, manifest, chunks, rows, vectors, tokens)
 
 
 def states_dir(index_dir: Path) -> Path:
     """Where saved model states for this index live (beside the versions, shared by them)."""
     return index_dir / STATES
-
-
-def _chunk_line(chunk: Chunk) -> str:
-    return json.dumps(chunk.__dict__, ensure_ascii=False)
-
-
-def _chunk_lines(version: Path) -> list[str]:
-    """The chunk file's lines as written (verified when the version was loaded). Split on "\n"
-    only: JSON leaves U+2028 and its kind unescaped, which ``splitlines`` would cut at."""
-    return (version / "chunks.jsonl").read_text(encoding="utf-8").split("\n")[:-1]
-
-
-def _read_chunks(file: Path) -> Iterator[Chunk]:
-    with file.open(encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            yield Chunk(**row)
 
 
 # ---------------------------------------------------------------- writing
@@ -470,14 +437,14 @@ def update_index(
                 fresh_at.extend(range(at, at + len(part)))
                 for chunk in part:
                     parts.append(chunk_tokens(chunk.text))  # type: ignore[union-attr]
-                    lines.append(_chunk_line(chunk))  # type: ignore[arg-type]
+                    lines.append(chunk_line(chunk))  # type: ignore[arg-type]
             else:
                 rows: list[int] = part  # type: ignore[assignment]
                 kept_at.extend(range(at, at + len(rows)))
                 kept_rows.extend(rows)
                 for row in rows:
-                    parts.append(row if old_tokens else chunk_tokens(old.text(row)))  # type: ignore[union-attr]
-                    lines.append(old.lines[row])  # type: ignore[union-attr]
+                    parts.append(row if old_tokens else chunk_tokens(old.chunks.text(row)))  # type: ignore[union-attr]
+                    lines.append(old.chunks.line(row))  # type: ignore[union-attr]
             if article.unread:  # not read again: its record is the one the index holds
                 docs[article.doc] = {**old_docs[article.doc], "chunks": len(part)}
             else:
@@ -546,7 +513,7 @@ def write_version(
         # names the file, not a RuntimeError from inside FAISS.
         (tmp / "dense.faiss").write_bytes(faiss.serialize_index(dense).tobytes())
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
-            for line in lines if lines is not None else map(_chunk_line, chunks):
+            for line in lines if lines is not None else map(chunk_line, chunks):
                 fh.write(line + "\n")
         (tmp / "lexical").mkdir()
         if tokens is None:

@@ -11,7 +11,7 @@ import pytest
 
 from qa import store
 from qa.chunk_tokens import TokenTable
-from qa.chunking import Chunk, ChunkingParams
+from qa.chunking import ChunkingParams
 from qa.corpus import load_articles
 from qa.store import load_index, update_index
 from tests.conftest import SEED_FILE
@@ -164,12 +164,3 @@ def test_a_kept_chunk_holding_a_line_separator_survives_an_update(tmp_path: Path
     update_index(index_dir, load_articles(seeds), FakeEmbedder(), PARAMS)
     [chunk] = [c for c in load_index(index_dir).chunks if c.doc == "sep.txt"]
     assert chunk.text.endswith("Satu\u2028dua\u2029tiga\x85empat.")
-
-
-def test_rows_by_article_come_from_each_lines_start_or_its_json() -> None:
-    lines = [
-        store._chunk_line(Chunk('a "quoted" \u2028 name.txt', "t", 0, 0, 1, "x")),
-        '{"title": "t", "doc": "b.txt", "ordinal": 0, "start": 0, "end": 1, "text": "y"}',
-        store._chunk_line(Chunk('a "quoted" \u2028 name.txt', "t", 1, 1, 2, "z")),
-    ]
-    assert store._rows_by_doc(lines) == {'a "quoted" \u2028 name.txt': [0, 2], "b.txt": [1]}
