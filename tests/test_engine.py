@@ -241,6 +241,9 @@ def test_passage_helpers_keep_exact_offsets(fake_engine: Engine) -> None:
     for a, b in itertools.pairwise(tiles):
         assert a.end <= b.start
     assert all(ARTICLE[p.start : p.end] == p.text for p in tiles)
+    total = sum(len(p.text) for p in tiles)
+    assert tile_chunks(chunks, max_chars=total + 1) == tiles
+    assert tile_chunks(chunks, max_chars=total) is None  # the bound is reached: not a prompt
     merged = merge_spans([(chunks[3], 0.5), (chunks[4], 0.9), (chunks[0], 0.1)])
     assert merged[0].score == 0.9 and merged[0].start == chunks[3].start
     assert (
