@@ -4,7 +4,8 @@ Layout under the index directory::
 
     .qa-index          marker: this folder is a qa index (qa index writes only into such a folder)
     CURRENT            name of the live version directory (replaced with os.replace: atomic)
-    v-<stamp>/         .qa-version, manifest.json, chunks.jsonl, dense.faiss, lexical/ (bm25s)
+    v-<stamp>/         .qa-version, manifest.json, docs.jsonl, chunks.jsonl, dense.faiss,
+                       lexical/ (bm25s)
     kv/                saved model states for prompt prefixes, shared by every version
     .lock              held while writing, so two writers cannot interleave
 
@@ -23,7 +24,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from qa.chunk_tokens import TokenTable
 from qa.chunking import Chunk, ChunkingParams, chunk_article
 from qa.corpus import Article, KnownFile
 from qa.dense_index import build_dense_index
+from qa.doc_records import DOCS_FILE, DocRecords, write_records
 from qa.embedding import Embedder
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError, InputError
 from qa.lexical import TOKENIZER_VERSION, LexicalIndex, chunk_tokens
@@ -58,14 +60,17 @@ class Manifest:
     embedder: str
     dim: int
     chunking: dict[str, Any]
-    docs: dict[str, dict[str, Any]]  # doc -> {"sha256", "title", "chunks"}
+    docs: Mapping[str, dict[str, Any]]  # doc -> {"sha256", "title", "chunks", ...}
     files: dict[str, dict[str, Any]] = field(default_factory=dict)  # relpath -> {"size", "sha256"}
     created: str = ""
     format: int = FORMAT_VERSION
 
     def to_json(self) -> str:
-        # Compact: with ``indent`` json falls back to its pure-Python encoder, 3 s at 100k docs.
-        return json.dumps(self.__dict__, ensure_ascii=False, sort_keys=True)
+        """``manifest.json``: all but the article records, which go to ``docs.jsonl`` (a question
+        reads the few it cites; ``qa.doc_records``). An index written before that kept them
+        here, under "docs", and still loads."""
+        head = {k: v for k, v in self.__dict__.items() if k != "docs"}
+        return json.dumps(head, ensure_ascii=False, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -209,10 +214,30 @@ def _manifest_json(path: Path) -> dict[str, Any]:
     return raw
 
 
+def _docs(path: Path, raw: dict[str, Any]) -> Mapping[str, dict[str, Any]]:
+    """A version's article records: in its manifest (written before ``docs.jsonl``) or that
+    file, read once per process (``_MANIFESTS``' reasoning)."""
+    if "docs" in raw:
+        return raw["docs"]  # type: ignore[no-any-return]
+    file = path / DOCS_FILE
+    st = file.stat()
+    key = (str(file), st.st_size, st.st_mtime_ns, st.st_ino)
+    records = _RECORDS.get(key)
+    if records is None:
+        records = DocRecords.read(file)
+        _RECORDS.clear()
+        _RECORDS[key] = records
+    return records
+
+
+_RECORDS: dict[tuple[str, int, int, int], DocRecords] = {}
+
+
 def _verified_manifest(path: Path, fix: str) -> Manifest:
     """The version's manifest, once every file it lists has its recorded size and hash."""
     try:
-        manifest = Manifest(**_manifest_json(path))
+        raw = _manifest_json(path)
+        manifest = Manifest(**{"docs": {}, **raw})  # the records are read once verified
     except (OSError, ValueError, TypeError) as exc:
         raise IndexCorruptError(
             f"the index manifest is unreadable ({exc.__class__.__name__}); {fix}"
@@ -226,7 +251,11 @@ def _verified_manifest(path: Path, fix: str) -> Manifest:
                 raise IndexCorruptError(f"index file {rel} is truncated or damaged; {fix}")
     except (OSError, KeyError, TypeError):
         raise IndexCorruptError(f"an index file is missing or unreadable; {fix}") from None
-    return manifest
+    try:
+        docs = _docs(path, raw)
+    except (OSError, ValueError, TypeError, KeyError):
+        raise IndexCorruptError(f"the index's article records are unreadable; {fix}") from None
+    return Manifest(**{**manifest.__dict__, "docs": docs})
 
 
 @dataclass(frozen=True)
@@ -318,7 +347,9 @@ def _is_ours(version: Path) -> bool:
         keys = set(json.loads((version / "manifest.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, UnicodeDecodeError):
         return False
-    return {"embedder", "dim", "chunking", "docs", "format"} <= keys
+    return {"embedder", "dim", "chunking", "format"} <= keys and (
+        "docs" in keys or (version / DOCS_FILE).is_file()
+    )
 
 
 @contextlib.contextmanager
@@ -515,6 +546,7 @@ def write_version(
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
             for line in lines if lines is not None else map(chunk_line, chunks):
                 fh.write(line + "\n")
+        write_records(tmp / DOCS_FILE, manifest.docs)
         (tmp / "lexical").mkdir()
         if tokens is None:
             tokens = TokenTable.from_rows(chunk_tokens(c.text) for c in chunks)
@@ -550,7 +582,7 @@ def known_files(index_dir: Path) -> dict[str, KnownFile]:
     if live is None:
         return {}
     try:
-        docs = _manifest_json(live)["docs"]
+        docs = _docs(live, _manifest_json(live))
         return {
             doc: KnownFile(tuple(entry["stamp"]), entry["sha256"], entry["title"], meta_of(entry))
             for doc, entry in docs.items()

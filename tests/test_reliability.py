@@ -257,7 +257,8 @@ def test_readers_never_see_a_half_switched_index(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "victim", ["CURRENT", "manifest.json", "chunks.jsonl", "dense.faiss", "lexical"]
+    "victim",
+    ["CURRENT", "manifest.json", "docs.jsonl", "chunks.jsonl", "dense.faiss", "lexical"],
 )
 @pytest.mark.parametrize("damage", ["truncate", "garble"])
 def test_every_index_file_truncated_or_garbled_is_one_line_then_rebuilt(

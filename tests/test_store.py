@@ -138,7 +138,9 @@ def test_missing_index() -> None:
         load_index(Path("/nonexistent/indexes"))
 
 
-@pytest.mark.parametrize("victim", ["dense.faiss", "chunks.jsonl", "manifest.json", "lexical"])
+@pytest.mark.parametrize(
+    "victim", ["dense.faiss", "chunks.jsonl", "manifest.json", "docs.jsonl", "lexical"]
+)
 def test_corrupt_or_truncated_files_are_reported(seeds: Path, tmp_path: Path, victim: str) -> None:
     index_dir = tmp_path / "idx"
     report, _ = _update(seeds, index_dir)
@@ -210,3 +212,28 @@ def test_an_index_from_an_older_tokenizer_gets_its_lexical_side_rebuilt(
     index = load_index(index_dir)
     assert built == [len(index.chunks)]
     assert "AS" in index.chunks[int(np.argmax(index.lexical.scores("AS")))].text
+
+
+def test_article_records_live_beside_the_manifest_and_an_older_layout_still_loads(
+    seeds: Path, tmp_path: Path
+) -> None:
+    from qa.doc_records import DOCS_FILE, DocRecords
+
+    index_dir = tmp_path / "idx"
+    report, _ = _update(seeds, index_dir)
+    head = json.loads((report.path / "manifest.json").read_text())
+    assert "docs" not in head and DOCS_FILE in head["files"]
+    index = load_index(index_dir)
+    assert isinstance(index.manifest.docs, DocRecords)
+    [(doc, record)] = index.manifest.docs.items()
+    assert doc == "000_3f6abac00ed53627.txt" and record["chunks"] == len(index.chunks)
+    # Written before docs.jsonl: the records inside manifest.json (no hash to fix: the
+    # manifest is not in its own file list).
+    (report.path / DOCS_FILE).unlink()
+    head["docs"] = {doc: record}
+    del head["files"][DOCS_FILE]
+    (report.path / "manifest.json").write_text(json.dumps(head))
+    old = load_index(index_dir)
+    assert dict(old.manifest.docs) == {doc: record}
+    again, _ = _update(seeds, index_dir)
+    assert not again.written and again.kept == (doc,)
