@@ -53,9 +53,9 @@ def main() -> None:
     rows = [json.loads(x) for x in args.probes.read_text(encoding="utf-8").splitlines() if x]
     engine = Engine(load_settings(index_dir=args.index, seeds_dir=args.seeds, model=args.model))
     started = time.perf_counter()
-    load_s = time.perf_counter() - started
     # The retriever the engine uses (the baseline's engine keeps it in its loaded state only).
     retriever = getattr(engine, "retriever", None) or engine._load().retriever
+    load_s = time.perf_counter() - started
     retriever.search(rows[0]["question"], 5)  # first query pays for lazy imports
     times = []
     # Recall by article (the probe's own) and by answer (a top-5 passage holds an answer), over
@@ -84,7 +84,7 @@ def main() -> None:
                 found[key][1] += doc
                 found[key][2] += ans
     result = {
-        "chunks": len(engine.index.chunks),
+        "chunks": len(retriever.index.chunks),
         "load_s": round(load_s, 2),
         "retrieve_p50_ms": percentile(times, 0.5),
         "retrieve_p95_ms": percentile(times, 0.95),
