@@ -22,6 +22,7 @@ Features (query words: ``qa.copies.query_words``; weights: the index's BM25 idf)
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -55,7 +56,9 @@ def _features(text: str, words: frozenset[str], weight: dict[str, float], pairs:
     s1 = max(cov(s) for s in sents)
     s2 = max(cov(s) for s in wins)
     al = cov(every)
-    adj = {(a, b) for a, b in zip(seq, seq[1:])} | {(b, a) for a, b in zip(seq, seq[1:])}
+    adj = {(a, b) for a, b in itertools.pairwise(seq)} | {
+        (b, a) for a, b in itertools.pairwise(seq)
+    }
     bg = len(pairs & adj) / len(pairs) if pairs else 0.0
     return {
         "s1": s1[0],
@@ -112,7 +115,7 @@ def dump(args: argparse.Namespace) -> None:
             df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
             weight[w] = math.log(1 + (size - df + 0.5) / (df + 0.5)) if df else 0.0
         qtoks = tokenize(q, short_forms=True)
-        pairs = {(a, b) for a, b in zip(qtoks, qtoks[1:]) if a != b}
+        pairs = {(a, b) for a, b in itertools.pairwise(qtoks) if a != b}
         vector = retriever._vector(q)
         matched, matched_scores = index.lexical.matches(q)
         cand_rows, fused, dense, lexical, _ = retriever._candidates(
@@ -150,7 +153,9 @@ def dump(args: argparse.Namespace) -> None:
     args.out.write_text(json.dumps({"chunks": len(index.chunks), "questions": out}))
 
 
-def pool(cands: list[dict], key: str, min_chars: int = int(os.environ.get("MINC", 40))) -> list[dict]:
+def pool(
+    cands: list[dict], key: str, min_chars: int = int(os.environ.get("MINC", 40))
+) -> list[dict]:
     """The walk minus copies: an item whose ``key`` evidence an earlier item of another
     article had (qa.copies' rule, by that key). Key "contain": one evidence holds the other
     (the shorter at least ``min_chars`` long), so a copy glued to another sentence's tail or a
@@ -162,7 +167,8 @@ def pool(cands: list[dict], key: str, min_chars: int = int(os.environ.get("MINC"
         if key == "contain":
             ev = c["ev"]
             if ev and any(
-                d != c["doc"] and (ev == e or (min(len(ev), len(e)) >= min_chars and (ev in e or e in ev)))
+                d != c["doc"]
+                and (ev == e or (min(len(ev), len(e)) >= min_chars and (ev in e or e in ev)))
                 for e, d in kept
             ):
                 continue
@@ -224,7 +230,9 @@ def sweep(args: argparse.Namespace) -> None:
                 line = []
                 for name in sizes:
                     qs = data[name]["questions"]
-                    r, _ = recall(qs, args.half, lambda q: rerank(q["cands"], f, lam, n))
+                    r, _ = recall(
+                        qs, args.half, lambda q, f=f, lam=lam, n=n: rerank(q["cands"], f, lam, n)
+                    )
                     line.append(r)
                 results.append((f, n, lam, line))
     for f, n, lam, line in results:
