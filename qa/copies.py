@@ -57,9 +57,11 @@ class Reading:
     tokens: tuple[str, ...]
 
 
+@lru_cache(maxsize=8_192)
 def read(text: str, words: frozenset[str]) -> Reading:
     """``text``'s sentence holding the most of ``words`` (the first on a tie), case and spacing
-    normalised ("" when none holds any), that count, and ``text``'s tokens."""
+    normalised ("" when none holds any), that count, and ``text``'s tokens. Cached: a search
+    whose candidate lists are deepened walks the same passages again."""
     best, found = 0, ""
     tokens: list[str] = []
     for span in sentence_spans(text):

@@ -56,6 +56,11 @@ def fuse_scores(lexical: np.ndarray, dense: np.ndarray, dense_weight: float) -> 
 CANDIDATE_DEPTH = 100
 # How far the lists may be deepened for a top k they cannot prove (``Retriever.search``).
 MAX_DEEPENING = 16
+# With the rerank (qa.rerank), the lists start at their deepest (MAX_DEEPENING times the depth):
+# its pool of 20 distinct passages reaches past the first 100 candidates wherever copies fill
+# them, and each deepening repeats the exact FAISS scan (8-17 ms at 100,000 passages). At
+# 100,000 passages (126 probe questions, bench/rerank_sweep.py's machine, the other core busy)
+# starting at 100 / 400 / 1,600 took p50 89 / 79 / 66 ms, p95 144 / 128 / 117 ms.
 
 
 class Retriever:
@@ -131,6 +136,8 @@ class Retriever:
         n = len(self.index.chunks) if scope is None else len(scope)
         size = max(k, RERANK_POOL) if self.rerank_weight else k
         depth = max(k, self.depth)
+        if self.rerank_weight and n > depth:  # the pool reaches past the first candidates
+            depth = max(depth, self.depth * MAX_DEEPENING)
         while True:
             found = self._candidates(vector, matched, matched_scores, depth, scope)
             rows, fused, dense, lexical, bound = found
