@@ -19,15 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice
 
 import numpy as np
 
 from qa.chunking import Chunk
-from qa.copies import query_words, without_copies
 from qa.dense_index import search as dense_search
 from qa.embedding import Embedder
 from qa.lexical import top_k
+from qa.rerank import RERANK_POOL, RERANK_WEIGHT, top_distinct
 from qa.store import Index
 
 
@@ -57,6 +56,11 @@ def fuse_scores(lexical: np.ndarray, dense: np.ndarray, dense_weight: float) -> 
 CANDIDATE_DEPTH = 100
 # How far the lists may be deepened for a top k they cannot prove (``Retriever.search``).
 MAX_DEEPENING = 16
+# With the rerank (qa.rerank), the lists start at their deepest (MAX_DEEPENING times the depth):
+# its pool of 20 distinct passages reaches past the first 100 candidates wherever copies fill
+# them, and each deepening repeats the exact FAISS scan (8-17 ms at 100,000 passages). At
+# 100,000 passages (126 probe questions, bench/rerank_sweep.py's machine, the other core busy)
+# starting at 100 / 400 / 1,600 took p50 89 / 79 / 66 ms, p95 144 / 128 / 117 ms.
 
 
 class Retriever:
@@ -69,12 +73,14 @@ class Retriever:
         dense_weight: float,
         depth: int = CANDIDATE_DEPTH,
         skip_copies: bool = True,
+        rerank_weight: float = RERANK_WEIGHT,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.dense_weight = dense_weight if embedder is not None else 0.0
         self.depth = depth
         self.skip_copies = skip_copies  # qa.copies: another article's copy takes no place
+        self.rerank_weight = rerank_weight  # qa.rerank: the pool reordered by sentence evidence
 
     def dense_scores(self, query: str) -> np.ndarray:
         n = len(self.index.chunks)
@@ -114,10 +120,11 @@ class Retriever:
         """The best ``k`` chunks by fused score, ties by row, as a stable sort of ``scores``
         orders them: after the chunks scoring above 0, the first rows (all scoring 0) in order.
         With ``skip_copies``, a chunk whose best sentence a better one of another article has
-        is passed over (``qa.copies``).
+        is passed over (``qa.copies``); with ``rerank_weight``, the first ``RERANK_POOL`` so
+        found are reordered by their sentence evidence before the top k is taken (``qa.rerank``).
 
         A chunk in neither candidate list scores at most ``bound`` (the last BM25 candidate's
-        score and the last FAISS one's, fused); when the k-th candidate does not beat that, the
+        score and the last FAISS one's, fused); when the pool's last does not beat that, the
         lists are deepened fourfold, up to ``MAX_DEEPENING`` times the depth, so the top k is
         the all-chunk one whenever FAISS is exact. With ``rows``, only those chunks compete
         (``docs``, their articles, is for stores that filter by article: the rows say it here)."""
@@ -127,14 +134,16 @@ class Retriever:
         if scope is not None:
             matched, matched_scores = _within(matched, matched_scores, scope)
         n = len(self.index.chunks) if scope is None else len(scope)
-        words = query_words(query) if self.skip_copies else frozenset()
+        size = max(k, RERANK_POOL) if self.rerank_weight else k
         depth = max(k, self.depth)
+        if self.rerank_weight and n > depth:  # the pool reaches past the first candidates
+            depth = max(depth, self.depth * MAX_DEEPENING)
         while True:
             found = self._candidates(vector, matched, matched_scores, depth, scope)
             rows, fused, dense, lexical, bound = found
-            order = self._top(rows, fused, k, words)
-            kth = float(fused[order[-1]]) if len(order) == min(k, n) and order else 0.0
-            if kth > bound or bound == 0.0 or depth >= n or depth >= self.depth * MAX_DEEPENING:
+            order, pool = self._top(rows, fused, k, query)
+            last = float(fused[pool[-1]]) if len(pool) == min(size, n) and pool else 0.0
+            if last > bound or bound == 0.0 or depth >= n or depth >= self.depth * MAX_DEEPENING:
                 break
             depth *= 4
         hits = [
@@ -148,14 +157,23 @@ class Retriever:
             hits.append(Hit(self.index.chunks[next(filler)], 0.0, 0.0, 0.0))
         return hits
 
-    def _top(self, rows: np.ndarray, fused: np.ndarray, k: int, words: frozenset[str]) -> list[int]:
-        """Positions of the best ``k`` candidates scoring above 0, ties by row; without
-        another article's copies (``qa.copies``) when ``skip_copies``."""
+    def _top(
+        self, rows: np.ndarray, fused: np.ndarray, k: int, query: str
+    ) -> tuple[list[int], list[int]]:
+        """Positions of the best ``k`` candidates scoring above 0 (``qa.rerank.top_distinct``:
+        the fused order, ties by row, without another article's copies when ``skip_copies``,
+        its first ``RERANK_POOL`` reordered by sentence evidence), and of that pool."""
         ranked = (int(j) for j in np.lexsort((rows, -fused)) if fused[j] > 0.0)
-        if self.skip_copies:
-            chunks = self.index.chunks
-            ranked = without_copies(ranked, lambda j: chunks[int(rows[j])], words)
-        return list(islice(ranked, k))
+        chunks = self.index.chunks
+        return top_distinct(
+            ranked,
+            lambda j: chunks[int(rows[j])],
+            lambda j: float(fused[j]),
+            query,
+            k,
+            skip_copies=self.skip_copies,
+            weight=self.rerank_weight,
+        )
 
     def _vector(self, query: str) -> np.ndarray | None:
         if self.embedder is None or self.dense_weight == 0.0 or not len(self.index.chunks):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa.chunking import Chunk
-from qa.copies import evidence, query_words, without_copies
+from qa.copies import evidence, query_words, same_evidence, without_copies
 
 WIRE = "Putin tiba di Pyongyang pada Rabu dini hari untuk kunjungan kenegaraan."
 QUESTION = "Kapan Putin tiba di Pyongyang?"
@@ -42,3 +42,16 @@ def test_the_walk_is_lazy() -> None:
     ranked = [_chunk(f"{n}.txt", 0, f"Berita {n}: {WIRE}") for n in range(100)]
     first = next(without_copies(iter(ranked), chunk_of, query_words(QUESTION)))
     assert first.id == "0.txt#0" and seen == ["0.txt#0"]
+
+
+def test_a_copy_glued_to_another_sentence_or_a_byline_is_still_a_copy() -> None:
+    ranked = [
+        _chunk("a.txt", 0, f"{WIRE} Kim menyambutnya."),
+        _chunk("b.txt", 0, f"Uang itu mengalir ke Bpk. {WIRE}"),  # not split at "Bpk.": a copy
+        _chunk("c.txt", 0, f"(AFP/Reuters) {WIRE}"),
+        _chunk("d.txt", 0, "Putin tiba di Pyongyang."),  # short: held by the wire, not a copy
+    ]
+    kept = list(without_copies(ranked, lambda c: c, query_words(QUESTION)))
+    assert [c.id for c in kept] == ["a.txt#0", "d.txt#0"]
+    assert same_evidence("putin tiba di pyongyang.", "putin tiba di pyongyang.")
+    assert not same_evidence("putin tiba.", "kemarin putin tiba.")

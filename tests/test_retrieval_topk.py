@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from qa.chunking import ChunkingParams
-from qa.copies import evidence, query_words
+from qa.copies import evidence, query_words, same_evidence
 from qa.corpus import load_articles
 from qa.dense_index import build_dense_index
 from qa.evaluation import load_items
+from qa.rerank import top_distinct
 from qa.retrieval import Retriever
 from qa.store import Index, load_index, update_index
 from tests.conftest import REPO, SEED_FILE
@@ -87,7 +88,9 @@ def test_top_k_fusion_matches_all_chunk_fusion(
     exact: Index, dense_weight: float, depth: int
 ) -> None:
     assert len(exact.chunks) > 100, "the candidate lists must leave chunks out"
-    retriever = Retriever(exact, FakeEmbedder(), dense_weight, depth, skip_copies=False)
+    retriever = Retriever(
+        exact, FakeEmbedder(), dense_weight, depth, skip_copies=False, rerank_weight=0.0
+    )
     for question in _questions():
         hits = retriever.search(question, 5)
         assert _rows(exact, hits) == _all_chunk_top(retriever, question, 5), question
@@ -103,19 +106,20 @@ def test_copies_of_a_better_passage_give_their_places_to_other_passages(
 ) -> None:
     """The archive's articles repeat the seed's sentences: the top 5 is the all-chunk ranking
     with every chunk whose best sentence a better chunk of another article has left out."""
-    retriever = Retriever(exact, FakeEmbedder(), 0.3, depth)
+    retriever = Retriever(exact, FakeEmbedder(), 0.3, depth, rerank_weight=0.0)
     changed = 0
     for question in _questions():
         fused = retriever.scores(question)
         words = query_words(question)
-        expected, owner = [], {}
+        expected, taken = [], []
         for row in np.argsort(-fused, kind="stable"):
             if fused[row] <= 0.0 or len(expected) == 5:
                 break
             chunk = exact.chunks[row]
             found = evidence(chunk.text, words)
-            if found and owner.setdefault(found, chunk.doc) != chunk.doc:
+            if found and any(d != chunk.doc and same_evidence(found, e) for e, d in taken):
                 continue
+            taken.append((found, chunk.doc))
             expected.append(int(row))
         hits = retriever.search(question, 5)
         assert _rows(exact, hits)[: len(expected)] == expected, question
@@ -124,6 +128,25 @@ def test_copies_of_a_better_passage_give_their_places_to_other_passages(
         pairs = {(b, h.chunk.doc) for b, h in zip(best, hits, strict=False) if b}
         assert len({b for b, _ in pairs}) == len(pairs), "no sentence twice from two articles"
     assert changed >= 5, "the archive has copies: the rule must change some top 5s"
+
+
+@pytest.mark.parametrize("depth", [100, 20])
+def test_the_rerank_reorders_the_all_chunk_pool(exact: Index, depth: int) -> None:
+    """With the rerank (the default), the top 5 is qa.rerank's reordering of the all-chunk
+    ranking's first distinct passages: the candidate lists are deepened until they hold it."""
+    retriever = Retriever(exact, FakeEmbedder(), 0.3, depth)
+    changed = 0
+    for question in _questions():
+        fused = retriever.scores(question)
+        ranked = [int(r) for r in np.argsort(-fused, kind="stable") if fused[r] > 0.0]
+        expected, _ = top_distinct(
+            ranked, exact.chunks.__getitem__, lambda r, f=fused: float(f[r]), question, 5
+        )
+        got = _rows(exact, retriever.search(question, 5))
+        assert got[: len(expected)] == expected, question
+        plain = Retriever(exact, FakeEmbedder(), 0.3, depth, rerank_weight=0.0)
+        changed += got != _rows(exact, plain.search(question, 5))
+    assert changed >= 1, "the rerank must change some top 5s"
 
 
 def test_search_with_nothing_found_returns_the_first_chunks_like_the_full_sort(

@@ -14,16 +14,15 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import islice
 from typing import Any
 
 import numpy as np
 
 from qa.bm25_matrix import lucene_idf
 from qa.chunking import Chunk
-from qa.copies import query_words, without_copies
 from qa.embedding import Embedder
 from qa.lexical import BM25_B, BM25_K1, tokenize
+from qa.rerank import RERANK_WEIGHT, top_distinct
 from qa.retrieval import CANDIDATE_DEPTH, Hit, fuse_scores
 from qa.stores.milvus_schema import (
     CHUNK_FIELDS,
@@ -239,12 +238,14 @@ class MilvusSearcher:
         dense_weight: float,
         depth: int = CANDIDATE_DEPTH,
         skip_copies: bool = True,
+        rerank_weight: float = RERANK_WEIGHT,
     ) -> None:
         self.index = index
         self.embedder = embedder
         self.dense_weight = dense_weight if embedder is not None else 0.0
         self.depth = depth
         self.skip_copies = skip_copies  # qa.copies, as the files store's Retriever
+        self.rerank_weight = rerank_weight  # qa.rerank, as the files store's Retriever
 
     def _vector(self, query: str) -> list[float] | None:
         if self.embedder is None or self.dense_weight == 0.0:
@@ -308,10 +309,15 @@ class MilvusSearcher:
             (j for j in range(len(found)) if fused[j] > 0.0),
             key=lambda j: (-float(fused[j]), found[j]["doc"], int(found[j]["ordinal"])),
         )
-        if self.skip_copies:
-            words = query_words(query)
-            ranked = without_copies(ranked, lambda j: row_chunk(found[j]), words)
-        order = list(islice(ranked, k))
+        order, _ = top_distinct(
+            ranked,
+            lambda j: row_chunk(found[j]),
+            lambda j: float(fused[j]),
+            query,
+            k,
+            skip_copies=self.skip_copies,
+            weight=self.rerank_weight,
+        )
         hits = [
             Hit(row_chunk(found[j]), float(fused[j]), float(dense[j]), float(lexical[j]))
             for j in order
