@@ -80,7 +80,8 @@ def _paired(records: list[dict], base: str) -> str:
             q for q, d in by_q.items() if v in d and base in d and d[v]["right"] < d[base]["right"]
         ]
         out.append(
-            f"{v} vs {base}: right only under {v}: {len(gained)} {gained}; only under {base}: {len(lost)} {lost}"
+            f"{v} vs {base}: right only under {v}: {len(gained)} {gained}; "
+            f"only under {base}: {len(lost)} {lost}"
         )
     return "\n".join(out)
 
