@@ -17,6 +17,7 @@ and the part after the cached rules prefix) and median warm time to first token.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -86,6 +87,72 @@ def _paired(records: list[dict], base: str) -> str:
     return "\n".join(out)
 
 
+class _Captured(Exception):
+    pass
+
+
+def _dry(engine, rows, settings, prefix, half, out_path) -> None:  # type: ignore[no-untyped-def]
+    """Each variant's prompt, captured as generation starts and then abandoned: its tokens and
+    whether a gold answer is in its passages (a bound on what the model can answer from)."""
+    generator = engine.generator
+    prefix_tokens = generator.count_tokens(prefix)
+    prompts: list[str] = []
+
+    def stream(prompt: str, max_tokens: int):  # type: ignore[no-untyped-def]
+        prompts.append(prompt)
+        raise _Captured
+
+    generator.stream = stream  # type: ignore[method-assign]
+    records = []
+    for row in rows:
+        for name, s in settings.items():
+            engine.settings = s
+            prompts.clear()
+            with contextlib.suppress(_Captured):
+                engine.answer(row["question"])
+            if not prompts:
+                continue
+            prompt = prompts[0]
+            passages = prompt[: prompt.rfind("<|im_start|>user")].casefold()
+            tokens = generator.count_tokens(prompt)
+            records.append(
+                {
+                    "id": row["id"],
+                    "half": half,
+                    "variant": name,
+                    "in_prompt": int(any(a.casefold() in passages for a in row["answers"])),
+                    "prompt_tokens": tokens,
+                    "new_tokens": tokens - prefix_tokens,
+                }
+            )
+    if out_path:
+        with out_path.open("a", encoding="utf-8") as out:
+            out.writelines(json.dumps(r) + "\n" for r in records)
+    print(_dry_table(records))
+
+
+def _dry_table(records: list[dict]) -> str:
+    lines = [
+        "| half | variant | n | answer in prompt | prompt tok mean | median "
+        "| new tok mean | median |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in records:
+        groups.setdefault((r["half"], r["variant"]), []).append(r)
+    for (half, variant), rs in groups.items():
+        n = len(rs)
+        found = sum(r["in_prompt"] for r in rs)
+        toks = [r["prompt_tokens"] for r in rs]
+        new = [r["new_tokens"] for r in rs]
+        lines.append(
+            f"| {half} | {variant} | {n} | {found} ({found / n:.0%}) "
+            f"| {statistics.mean(toks):.0f} | {statistics.median(toks):.0f} "
+            f"| {statistics.mean(new):.0f} | {statistics.median(new):.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=["tuning", "heldout"])
@@ -96,6 +163,11 @@ def main() -> None:
     parser.add_argument("--probes", type=Path, default=MAIN_OUT / "archive/n10000/probes.jsonl")
     parser.add_argument("--out", type=Path, help="one JSON line per answer (appended)")
     parser.add_argument("--table", type=Path, nargs="*", help="only print the table of these files")
+    parser.add_argument(
+        "--dry",
+        action="store_true",
+        help="no answers: only each prompt's tokens and whether its passages hold an answer",
+    )
     parser.add_argument("--base", default="900/300", help="variant the others are paired against")
     args = parser.parse_args()
     if args.table:
@@ -122,6 +194,9 @@ def main() -> None:
         for c, o in variants
     }
     engine = Engine(base)
+    if args.dry:
+        _dry(engine, rows, settings, rules_prefix(), args.half, args.out)
+        return
     engine.warm_up()
     generator = engine.generator
     prefix_ids = generator.tokenize(rules_prefix())
