@@ -30,11 +30,19 @@ ROOT = Path(__file__).resolve().parent.parent
 MAIN_OUT = Path("/work/main/bench/out")
 
 
-def _variants(spec: str) -> list[tuple[int, int]]:
-    out = []
+def _variants(spec: str) -> dict[str, dict[str, float]]:
+    """ "900/300,600/200/0.7" -> each variant's name and its settings (context_chars /
+    other_passage_chars [/ passage_floor])."""
+    out: dict[str, dict[str, float]] = {}
     for part in spec.split(","):
-        total, other = part.split("/")
-        out.append((int(total), int(other)))
+        values = part.split("/")
+        changes: dict[str, float] = {
+            "context_chars": int(values[0]),
+            "other_passage_chars": int(values[1]),
+        }
+        if len(values) > 2:
+            changes["passage_floor"] = float(values[2])
+        out[part] = changes
     return out
 
 
@@ -189,10 +197,7 @@ def main() -> None:
     rows = rows[: args.n]
     variants = _variants(args.variants)
     base = load_settings(index_dir=args.index, seeds_dir=args.seeds, model="default")
-    settings = {
-        f"{c}/{o}": dataclasses.replace(base, context_chars=c, other_passage_chars=o)
-        for c, o in variants
-    }
+    settings = {name: dataclasses.replace(base, **changes) for name, changes in variants.items()}
     engine = Engine(base)
     if args.dry:
         _dry(engine, rows, settings, rules_prefix(), args.half, args.out)
