@@ -165,6 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--half", choices=["tuning", "heldout"])
     parser.add_argument("--n", type=int, default=60, help="questions (the half's first n)")
+    parser.add_argument("--start", type=int, default=0, help="skip the half's first this many")
     parser.add_argument("--variants", default="900/300,700/250,600/200")
     parser.add_argument("--index", type=Path, default=MAIN_OUT / "idx10k")
     parser.add_argument("--seeds", type=Path, default=MAIN_OUT / "archive/n10000/seeds")
@@ -194,7 +195,7 @@ def main() -> None:
 
     rows = [json.loads(x) for x in args.probes.read_text(encoding="utf-8").splitlines() if x]
     rows = [r for r in rows if ("heldout" if held_out(r["doc"]) else "tuning") == args.half]
-    rows = rows[: args.n]
+    rows = rows[args.start : args.start + args.n]
     variants = _variants(args.variants)
     base = load_settings(index_dir=args.index, seeds_dir=args.seeds, model="default")
     settings = {name: dataclasses.replace(base, **changes) for name, changes in variants.items()}
