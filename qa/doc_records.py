@@ -55,8 +55,17 @@ class DocRecords(Mapping[str, Record]):
     def __contains__(self, doc: object) -> bool:
         return doc in self._at
 
+    def line(self, doc: str) -> str:
+        """``doc``'s line as written, for an update to copy unparsed and undumped."""
+        return self._lines[self._at[doc]]
 
-def write_records(file: Path, records: Mapping[str, Mapping[str, Any]]) -> None:
+
+def write_records(
+    file: Path, records: Mapping[str, Mapping[str, Any]], lines: Mapping[str, str]
+) -> None:
+    """One line per article, in ``records``' order; an article in ``lines`` gets that line as
+    it is (an update's unchanged records: at 100,000 articles dumping each again costs ~0.5 s)."""
     with file.open("w", encoding="utf-8") as fh:
         for doc, record in records.items():
-            fh.write(doc_line(doc, record) + "\n")
+            line = lines.get(doc)
+            fh.write((line if line is not None else doc_line(doc, record)) + "\n")

@@ -462,6 +462,7 @@ def update_index(
         kept_rows: list[int] = []
         fresh_at: list[int] = []
         docs: dict[str, dict[str, Any]] = {}
+        record_lines: dict[str, str] = {}
         for article, part in plan:
             at = len(lines)
             if part and isinstance(part[0], Chunk):
@@ -477,7 +478,12 @@ def update_index(
                     parts.append(row if old_tokens else chunk_tokens(old.chunks.text(row)))  # type: ignore[union-attr]
                     lines.append(old.chunks.line(row))  # type: ignore[union-attr]
             if article.unread:  # not read again: its record is the one the index holds
-                docs[article.doc] = {**old_docs[article.doc], "chunks": len(part)}
+                record = old_docs[article.doc]
+                if record.get("chunks") == len(part) and isinstance(old_docs, DocRecords):
+                    docs[article.doc] = record
+                    record_lines[article.doc] = old_docs.line(article.doc)  # copied, not dumped
+                else:
+                    docs[article.doc] = {**record, "chunks": len(part)}
             else:
                 docs[article.doc] = {
                     "sha256": article.sha256,
@@ -498,7 +504,7 @@ def update_index(
             docs=docs,
             created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         )
-        path = write_version(index_dir, manifest, [], vectors, tokens, lines)
+        path = write_version(index_dir, manifest, [], vectors, tokens, lines, record_lines)
         return UpdateReport(**report_args, path=path)  # type: ignore[arg-type]
 
 
@@ -530,8 +536,10 @@ def write_version(
     vectors: np.ndarray,
     tokens: TokenTable | None = None,
     lines: list[str] | None = None,
+    record_lines: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write a complete version directory, then switch CURRENT to it atomically."""
+    """Write a complete version directory, then switch CURRENT to it atomically. ``lines`` and
+    ``record_lines`` are chunk and article lines already in their file's form (copied)."""
     import faiss
 
     name = f"v-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
@@ -546,7 +554,7 @@ def write_version(
         with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
             for line in lines if lines is not None else map(chunk_line, chunks):
                 fh.write(line + "\n")
-        write_records(tmp / DOCS_FILE, manifest.docs)
+        write_records(tmp / DOCS_FILE, manifest.docs, record_lines or {})
         (tmp / "lexical").mkdir()
         if tokens is None:
             tokens = TokenTable.from_rows(chunk_tokens(c.text) for c in chunks)

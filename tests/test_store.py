@@ -237,3 +237,19 @@ def test_article_records_live_beside_the_manifest_and_an_older_layout_still_load
     assert dict(old.manifest.docs) == {doc: record}
     again, _ = _update(seeds, index_dir)
     assert not again.written and again.kept == (doc,)
+
+
+def test_an_update_copies_unchanged_article_records_as_they_were(
+    seeds: Path, tmp_path: Path
+) -> None:
+    from qa.doc_records import DOCS_FILE
+
+    index_dir = tmp_path / "idx"
+    first, _ = _update(seeds, index_dir)
+    before = (first.path / DOCS_FILE).read_text(encoding="utf-8").splitlines()
+    (seeds / "baru.txt").write_text("Berita baru\n\nBanjir melanda Medan kemarin.\n")
+    second, _ = _update(seeds, index_dir)
+    assert second.added == ("baru.txt",)
+    after = (second.path / DOCS_FILE).read_text(encoding="utf-8").splitlines()
+    assert after[0] == before[0] and '"doc": "baru.txt"' in after[1]
+    assert dict(load_index(index_dir).manifest.docs)["baru.txt"]["chunks"] == 1
