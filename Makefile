@@ -12,15 +12,19 @@ export TRANSFORMERS_OFFLINE := 1
 # first long prompt (llama.cpp#20824); pip's own wheel cache would hand such a build to every later
 # install, so the wheel lives in its own folder. Where the CPU has AVX-512 with VNNI and BF16 it is
 # built for those (AMX stays off): prompt prefill 1.4-1.6x faster than the AVX2 build here
-# (bench/llama_cpu.py, bench/LATENCY.md); any other x86-64 CPU gets the AVX2 build.
+# (bench/llama_cpu.py, bench/LATENCY.md); AVX-VNNI (the 256-bit form) is added only where the CPU
+# reports it too (Intel's do; AMD EPYC Zen 4 has AVX-512 VNNI and BF16 but not AVX-VNNI, and a
+# build that uses it would stop on an illegal instruction), so each variant has its own folder.
+# Any other x86-64 CPU gets the AVX2 build.
 LLAMA        := llama-cpp-python==0.3.36
-AVX512_FLAGS := avx512f avx512bw avx512vl avx512vbmi avx512_vnni avx512_bf16 avx_vnni
+AVX512_FLAGS := avx512f avx512bw avx512vl avx512vbmi avx512_vnni avx512_bf16
 LLAMA_CPU    := $(shell f=$$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null); \
                   for x in $(AVX512_FLAGS); do echo " $$f " | grep -q " $$x " || { echo avx2; exit; }; done; \
-                  echo avx512)
+                  echo " $$f " | grep -q " avx_vnni " && echo avx512 || echo avx512-noavxvnni)
 CMAKE_avx2   := -DGGML_NATIVE=OFF
-CMAKE_avx512 := -DGGML_NATIVE=OFF -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON \
-                -DGGML_AVX512_BF16=ON -DGGML_AVX_VNNI=ON
+CMAKE_avx512-noavxvnni := -DGGML_NATIVE=OFF -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON \
+                -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON
+CMAKE_avx512 := $(CMAKE_avx512-noavxvnni) -DGGML_AVX_VNNI=ON
 WHEELS       := $(HOME)/.cache/qa-news/wheels/$(LLAMA_CPU)
 LLAMA_WHEEL  := $(WHEELS)/.llama-cpp-python-0.3.36-built
 
