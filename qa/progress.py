@@ -11,6 +11,8 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 
+Progress = Callable[[int, int], None]  # progress(done, total), called as work is done
+
 # Without a terminal: a line at most this often (seconds), and at the end.
 PLAIN_EVERY_S = 30.0
 

@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 from qa.chunking import ChunkingParams
 from qa.corpus import Article, KnownFile
 from qa.embedding import Embedder
+from qa.progress import Progress
 from qa.store import UpdateReport
 
 if TYPE_CHECKING:
     import numpy as np
-
-Progress = Callable[[int, int], None]
 
 
 class Searcher(Protocol):
