@@ -23,6 +23,23 @@ from qa.progress import Progress
 # While Python work runs beside the embedder, its threads wait for the GIL between texts: at the
 # default 5 ms switch interval that is up to 5 ms per ~25 ms text; 0.5 ms keeps the wait small.
 SWITCH_INTERVAL_S = 0.0005
+_open = [0, 0.0]  # queues open in this process, and the interval from before the first
+_open_lock = threading.Lock()
+
+
+def _shorten_switch_interval() -> None:
+    with _open_lock:
+        if not _open[0]:
+            _open[1] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_open[1], SWITCH_INTERVAL_S))
+        _open[0] += 1
+
+
+def _restore_switch_interval() -> None:
+    with _open_lock:
+        _open[0] -= 1
+        if not _open[0]:
+            sys.setswitchinterval(_open[1])
 
 
 class EmbedQueue:
@@ -40,10 +57,9 @@ class EmbedQueue:
         self._lock = threading.Lock()
         self._failed = threading.Event()  # set by an embedder error: later batches are skipped
         self._pool: ThreadPoolExecutor | None = None
-        self._interval = sys.getswitchinterval()
 
     def __enter__(self) -> EmbedQueue:
-        sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL_S))
+        _shorten_switch_interval()
         return self
 
     def __exit__(
@@ -54,7 +70,7 @@ class EmbedQueue:
     ) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        sys.setswitchinterval(self._interval)
+        _restore_switch_interval()
 
     def add(self, texts: Sequence[str]) -> None:
         """Queue ``texts``; every full batch starts as soon as the embedder is free."""

@@ -82,3 +82,16 @@ def test_leaving_early_stops_the_queue_and_restores_the_switch_interval() -> Non
         raise ValueError("chunking failed")
     assert len(embedder.calls) == 1  # the queued batches were cancelled, not run
     assert sys.getswitchinterval() == interval
+
+
+def test_queues_open_side_by_side_restore_the_interval_only_when_the_last_closes() -> None:
+    interval = sys.getswitchinterval()
+    first = EmbedQueue(FakeEmbedder(), batch_size=8, progress=None)
+    second = EmbedQueue(FakeEmbedder(), batch_size=8, progress=None)
+    with first:
+        with second:
+            assert sys.getswitchinterval() < interval
+        first.add(TEXTS[:3])
+        assert sys.getswitchinterval() < interval  # the first is still embedding
+        assert first.vectors().shape == (3, 64)
+    assert sys.getswitchinterval() == interval
