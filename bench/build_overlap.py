@@ -1,11 +1,12 @@
-"""`qa index` from scratch: this code against a previous revision, builds alternated in one run.
+"""`qa index` from scratch: this code against another revision, builds alternated in one run.
 
-Made for the background embedding queue (qa/embed_queue.py): its gain is a few percent, less
-than this machine drifts between runs, so the two codes are built in turns (ABBA order per pair
-of rounds) on the same archive of bench/archive_corpus.py and the same virtualenv, and the ratio
-of their median rates is printed with every build's figure.
+For changes to the build worth a few percent, less than this machine drifts between runs: the
+two codes are built in turns (ABBA order per pair of rounds) on the same archive of
+bench/archive_corpus.py and the same virtualenv, and the ratio of their median rates is printed
+with every build's figure. Made for the background embedding queue that was tried and dropped
+(bench/SCALE.md, "Embedding beside chunking").
 
-    .venv/bin/python bench/build_overlap.py --n 10000 --rounds 2 [--baseline REV]
+    .venv/bin/python bench/build_overlap.py --baseline REV --n 10000 --rounds 2
 """
 
 from __future__ import annotations
@@ -20,14 +21,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.archive import OUT, archive, build, code_tree  # noqa: E402
 
-BEFORE_QUEUE = "f6c4e04"  # embedding after all chunking, stemming after all embedding
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000, help="archive size (passages)")
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--baseline", default=BEFORE_QUEUE, help="git revision to compare with")
+    parser.add_argument("--baseline", required=True, help="git revision to compare with")
     args = parser.parse_args()
     seeds, _probes = archive(args.n)
     codes = {"before": code_tree(args.baseline), "now": ROOT}

@@ -39,7 +39,6 @@ from qa.chunking import Chunk, ChunkingParams, chunk_article
 from qa.corpus import Article, KnownFile
 from qa.dense_index import build_dense_index
 from qa.doc_records import DOCS_FILE, DocRecords, write_records
-from qa.embed_queue import EmbedQueue
 from qa.embedding import Embedder
 from qa.errors import IndexBusyError, IndexCorruptError, IndexMissingError, InputError
 from qa.lexical import TOKENIZER_VERSION, LexicalIndex, chunk_tokens
@@ -415,45 +414,44 @@ def update_index(
 
         added, updated, kept = [], [], []
         skipped: set[str] = set()
-        # Per article, in order: its old rows (kept) or its new chunks (being embedded).
-        plan: list[tuple[Article, list[int] | _FreshPart]] = []
-        with EmbedQueue(embedder, batch_size, progress) as queue:
-            for article in articles:
-                previous = old_docs.get(article.doc)
-                if previous is not None and previous["sha256"] == article.sha256:
-                    kept.append(article.doc)
-                    plan.append((article, old.rows.get(article.doc, [])))  # type: ignore[union-attr]
-                    continue
-                try:  # an article known by its unchanged stamp is read only when it is chunked
-                    article = article.read()
-                except (OSError, ValueError) as exc:
-                    warn(f"skipped {for_terminal(article.doc, one_line=True)}: {exc}")
-                    skipped.add(article.doc)
-                    continue
-                (updated if previous is not None else added).append(article.doc)
-                new = chunk_article(article, params)
-                queue.add([c.text for c in new])
-                # Stemmed and written out while the embedder works on the batches before.
-                plan.append((article, _FreshPart.of(new)))
-            current_docs = {a.doc for a in articles}
-            removed = sorted(set(old_docs) - current_docs)
-            total = sum(len(part) for _a, part in plan)
+        # Per article, in order: its old rows (kept) or its new chunks (to embed).
+        plan: list[tuple[Article, list[int] | list[Chunk]]] = []
+        fresh: list[Chunk] = []
+        for article in articles:
+            previous = old_docs.get(article.doc)
+            if previous is not None and previous["sha256"] == article.sha256:
+                kept.append(article.doc)
+                plan.append((article, old.rows.get(article.doc, [])))  # type: ignore[union-attr]
+                continue
+            try:  # an article known by its unchanged stamp is read only when it must be chunked
+                article = article.read()
+            except (OSError, ValueError) as exc:
+                warn(f"skipped {for_terminal(article.doc, one_line=True)}: {exc}")
+                skipped.add(article.doc)
+                continue
+            (updated if previous is not None else added).append(article.doc)
+            new = chunk_article(article, params)
+            fresh.extend(new)
+            plan.append((article, new))
+        current_docs = {a.doc for a in articles}
+        removed = sorted(set(old_docs) - current_docs)
+        total = sum(len(part) for _a, part in plan)
 
-            report_args = dict(
-                added=tuple(added),
-                updated=tuple(updated),
-                removed=tuple(removed),
-                kept=tuple(kept),
-                chunks=total,
-                embedded=sum(len(p) for _a, p in plan if isinstance(p, _FreshPart)),
-                rebuilt_because=reason,
-            )
-            if old is not None and not added and not updated and not removed:
-                if old.path != current_version_dir_or_none(index_dir):
-                    _point_at(index_dir, old.path.name)  # a recovered version becomes live again
-                return UpdateReport(**report_args, written=False, path=old.path)  # type: ignore[arg-type]
+        report_args = dict(
+            added=tuple(added),
+            updated=tuple(updated),
+            removed=tuple(removed),
+            kept=tuple(kept),
+            chunks=total,
+            embedded=len(fresh),
+            rebuilt_because=reason,
+        )
+        if old is not None and not added and not updated and not removed:
+            if old.path != current_version_dir_or_none(index_dir):
+                _point_at(index_dir, old.path.name)  # a recovered version becomes live again
+            return UpdateReport(**report_args, written=False, path=old.path)  # type: ignore[arg-type]
 
-            new_vectors = queue.vectors()
+        new_vectors = _embed_all(embedder, [c.text for c in fresh], progress, batch_size)
         old_vectors = old.vectors if old is not None else None
         dim = _dimension(old_vectors, new_vectors)
         vectors = np.zeros((total, dim), dtype=np.float32)
@@ -467,12 +465,13 @@ def update_index(
         record_lines: dict[str, str] = {}
         for article, part in plan:
             at = len(lines)
-            if isinstance(part, _FreshPart):
+            if part and isinstance(part[0], Chunk):
                 fresh_at.extend(range(at, at + len(part)))
-                parts.extend(part.tokens)
-                lines.extend(part.lines)
+                for chunk in part:
+                    parts.append(chunk_tokens(chunk.text))  # type: ignore[union-attr]
+                    lines.append(chunk_line(chunk))  # type: ignore[arg-type]
             else:
-                rows: list[int] = part
+                rows: list[int] = part  # type: ignore[assignment]
                 kept_at.extend(range(at, at + len(rows)))
                 kept_rows.extend(rows)
                 for row in rows:
@@ -517,19 +516,17 @@ def _dimension(old: np.ndarray | None, new: np.ndarray) -> int:
     return 0
 
 
-@dataclass(frozen=True)
-class _FreshPart:
-    """A new or changed article's chunks as the version stores them: BM25 tokens and lines."""
-
-    tokens: tuple[list[str], ...]
-    lines: tuple[str, ...]
-
-    @classmethod
-    def of(cls, chunks: Sequence[Chunk]) -> _FreshPart:
-        return cls(tuple(chunk_tokens(c.text) for c in chunks), tuple(map(chunk_line, chunks)))
-
-    def __len__(self) -> int:
-        return len(self.lines)
+def _embed_all(
+    embedder: Embedder, texts: list[str], progress: Progress | None, batch_size: int
+) -> np.ndarray:
+    parts = []
+    if progress:
+        progress(0, len(texts))
+    for start in range(0, len(texts), batch_size):
+        parts.append(np.asarray(embedder.embed(texts[start : start + batch_size]), np.float32))
+        if progress:
+            progress(min(start + batch_size, len(texts)), len(texts))
+    return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
 
 def write_version(
