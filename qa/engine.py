@@ -29,6 +29,7 @@ from qa.gc_pause import collector_paused
 from qa.generation import Generator, LlamaGenerator
 from qa.language import question_language
 from qa.models import resolve_model
+from qa.progress import Progress
 from qa.prompting import (
     REFUSAL,
     Passage,
@@ -224,9 +225,7 @@ class Engine:
             embedder=index.manifest.embedder,
         )
 
-    def warm_up(
-        self, *, translate: bool = False, progress: Callable[[int, int], None] | None = None
-    ) -> str:
+    def warm_up(self, *, translate: bool = False, progress: Progress | None = None) -> str:
         """Load everything the first question needs and prefill the fixed prompt prefix.
 
         With ``translate``, also make the English reading of the corpus (a minute for the seed
@@ -248,7 +247,7 @@ class Engine:
         loaded: _Loaded,
         *,
         translate: bool = False,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
     ) -> list[Reading] | None:
         """The English reading of the whole corpus, when it sits in the prompt and is not
         English already; without ``translate`` only when every sentence is translated."""
@@ -282,7 +281,7 @@ class Engine:
         self,
         *,
         rebuild: bool = False,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
         warn: Callable[[str], None] = lambda _m: None,
     ) -> UpdateReport:
         """Bring the index up to date with the seeds directory; later questions use the new one."""

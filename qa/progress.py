@@ -18,7 +18,7 @@ PLAIN_EVERY_S = 30.0
 
 
 @contextlib.contextmanager
-def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(label: str, enabled: bool = True) -> Iterator[Progress | None]:
     """Yields ``progress(done, total)``, drawn on stderr so stdout stays clean for scripts."""
     if not enabled:
         yield None
@@ -55,7 +55,7 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
         yield update
 
 
-def _plain_progress(label: str) -> Callable[[int, int], None]:
+def _plain_progress(label: str) -> Progress:
     started = time.monotonic()
     last = [started]
 

@@ -26,6 +26,7 @@ from qa.chunking import sentence_spans
 from qa.generation import Generator
 from qa.language import question_language
 from qa.lexical import is_indonesian_word
+from qa.progress import Progress
 from qa.prompting import CITATION, Passage, chat_markup, strip_citations
 from qa.spelling import close_spelling
 from qa.vocabulary import GLOSSARY
@@ -295,7 +296,7 @@ def read_in_english(
     cache: TranslationCache,
     *,
     translate: bool = True,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[Reading] | None:
     """English readings of the passages; ``None`` when a sentence lacks a translation and
     ``translate`` is False (answering never waits a minute for translations: ``qa index`` makes
