@@ -280,7 +280,8 @@ def main() -> None:
                 old = measure(old_code, n, args, "baseline")
                 note = (
                     f"baseline built in full: its {rate['passages_per_s']} passages/s on "
-                    f"{args.baseline_max} projected {minutes:.0f} min (<= {args.baseline_full_min})"
+                    f"{args.baseline_max} projected {minutes:.0f} min "
+                    f"(<= {args.baseline_full_min:g})"
                 )
             else:
                 old = {"passages_per_s": rate["passages_per_s"]}
